@@ -1,0 +1,34 @@
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup demo test bench lint clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/buscheck audit sample_feeds/sample_city/gtfs.zip \
+	  --built-up sample_feeds/sample_city/built_up.geojson \
+	  --city "示例市" --profile sample_feeds/sample_city/profile.toml \
+	  --out demo_out; status=$$?; \
+	  echo "exit status $$status (0 = all pass, 1 = some rule fails, 2 = bad input); files in demo_out/"; \
+	  test $$status -le 1
+
+test: setup
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python -m bench.run
+
+lint: setup
+	$(BIN)/ruff check checker tests bench sample_feeds
+
+clean:
+	rm -rf $(VENV) demo_out .pytest_cache

@@ -1,0 +1,175 @@
+"""One audit: inputs -> loaded feed for a service date -> metrics -> findings. The CLI and batch call this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from checker import RESULT_SCHEMA_VERSION, __version__
+from checker.clock import hm, hms
+from checker.judge import judge
+from checker.load.base_routes import select_basic_routes
+from checker.load.built_up import load_built_up
+from checker.load.calendar import choose_service_date, trips_on
+from checker.load.datum import to_wgs84
+from checker.load.feed import load_feed
+from checker.metrics.coverage import Coverage, compute_coverage
+from checker.metrics.departures import infer_directions, origin_departures
+from checker.metrics.timetable import headways, route_spans
+from checker.model import AuditResult
+from checker.rulepack import load_pack, resolve_city
+
+OUTSIDE_WARNING_SHARE = 0.5
+
+
+@dataclass
+class AuditRequest:
+    feed: Path
+    built_up: Path
+    city: str
+    service_date: date | None = None
+    feed_crs: str = "wgs84"
+    base_routes: Path | None = None
+    rules: str | None = None
+    profile: Path | None = None
+
+
+@dataclass
+class Audit:
+    """The result plus what reporters need beyond the JSON document (geometry)."""
+
+    result: AuditResult
+    coverage: Coverage
+
+
+def run_audit(request: AuditRequest) -> Audit:
+    pack = load_pack(request.rules)
+    city = resolve_city(pack, request.city, request.profile)
+    built_up = load_built_up(request.built_up)
+    feed = load_feed(request.feed)
+    service = choose_service_date(feed, request.service_date)
+    basic = select_basic_routes(feed.routes, request.base_routes)
+    notices = [*feed.notices, *built_up.notices, *city.notices]
+    if basic.not_in_feed:
+        shown = ", ".join(basic.not_in_feed[:20])
+        notices.append((f"Listed basic routes not in the feed: {shown}.", f"清单中以下线路在 GTFS 中不存在：{shown}。"))
+
+    trips = trips_on(feed, service.day).filter(pl.col("route_id").is_in(basic.route_ids))
+    trips = infer_directions(trips, feed.trip_ends, feed.stops)
+    departures = origin_departures(feed, trips)
+    routes = _route_rows(departures, feed.routes, city.peak_windows)
+
+    radius = next((r.params["radius_m"] for r in pack.rules if r.check == "coverage_min"), 500)
+    served = feed.stops.join(feed.trip_stops.join(trips.select("trip_id"), on="trip_id").select("stop_id").unique(),
+                             on="stop_id")
+    lon, lat = to_wgs84(served["stop_lon"].to_numpy(), served["stop_lat"].to_numpy(), request.feed_crs)
+    coverage = compute_coverage(built_up.geometry, lon, lat, radius)
+    if coverage.stops_used and coverage.stops_outside_built_up / coverage.stops_used > OUTSIDE_WARNING_SHARE:
+        notices.append(_outside_warning(coverage, request.feed_crs))
+
+    metrics = {"coverage": _coverage_dict(coverage, built_up), "routes": routes}
+    findings = judge(pack, city, metrics)
+    result = AuditResult(
+        schema_version=RESULT_SCHEMA_VERSION,
+        tool={"name": "buscheck", "version": __version__},
+        city={"name": city.name, "name_en": city.name_en},
+        tier={"id": city.tier.id, "name": city.tier.name, "name_en": city.tier.name_en,
+              "coverage_min": city.tier.coverage_min, "coverage_target": city.coverage_target},
+        service_date={"date": service.day.isoformat(), "chosen_by": service.chosen_by, "trips": service.trips},
+        rule_pack={"id": pack.id, "version": pack.version, "document": pack.document, "title": pack.title,
+                   "title_en": pack.title_en, "effective_from": pack.effective_from,
+                   "effective_until": pack.effective_until},
+        inputs={
+            "feed": str(request.feed), "feed_crs": request.feed_crs, "feed_encodings": feed.encodings,
+            "direction_id": "given" if feed.has_direction_id else "inferred",
+            "built_up": str(request.built_up), "built_up_crs": built_up.source_crs,
+            "base_routes": str(request.base_routes) if request.base_routes else None,
+            "base_routes_rule": {"en": basic.how_en, "zh": basic.how_zh},
+            "custom_routes_excluded": basic.excluded_custom,
+            "profile": str(request.profile) if request.profile else None,
+        },
+        settings={"work_start": hm(city.work_start_s), "work_end": hm(city.work_end_s),
+                  "peak_windows": [w.label for w in city.peak_windows], "source": city.source},
+        findings=findings,
+        metrics=metrics,
+        notices=[{"en": en, "zh": zh} for en, zh in notices],
+    )
+    return Audit(result, coverage)
+
+
+def _minutes(seconds) -> float | None:
+    return None if seconds is None else round(seconds / 60, 2)
+
+
+def _route_rows(departures: pl.DataFrame, routes: pl.DataFrame, peaks) -> list[dict]:
+    if departures.is_empty():
+        return []
+    spans = route_spans(departures).join(
+        routes.select("route_id", "route_short_name", "route_long_name"), on="route_id", how="left"
+    )
+    windows_by_key: dict[tuple, list[dict]] = {}
+    for w in headways(departures, peaks).iter_rows(named=True):
+        windows_by_key.setdefault((w["route_id"], w["direction_id"]), []).append(
+            {"window": w["window"], "departures": w["departures"], "max_headway_min": _minutes(w["max_headway_s"]),
+             "gap_from": hms(w["gap_from_s"]), "gap_to": hms(w["gap_to_s"])}
+        )
+    rows = []
+    for span in spans.iter_rows(named=True):
+        windows = windows_by_key[(span["route_id"], span["direction_id"])]
+        peak_values = [w["max_headway_min"] for w in windows if w["window"] != "offpeak"]
+        offpeak = next(w["max_headway_min"] for w in windows if w["window"] == "offpeak")
+        rows.append({
+            "route_id": span["route_id"],
+            "direction_id": int(span["direction_id"]),
+            "route_short_name": span["route_short_name"],
+            "route_long_name": span["route_long_name"],
+            "origin_stop_id": span["origin_stop_id"],
+            "trips": span["trips"],
+            "first_departure": hms(span["first_departure_s"]),
+            "last_departure": hms(span["last_departure_s"]),
+            "first_departure_s": span["first_departure_s"],
+            "last_departure_s": span["last_departure_s"],
+            "max_headway_peak_min": max((v for v in peak_values if v is not None), default=None),
+            "max_headway_offpeak_min": offpeak,
+            "windows": windows,
+        })
+    return rows
+
+
+def _coverage_dict(coverage: Coverage, built_up) -> dict:
+    return {
+        "ratio": round(coverage.ratio, 6),
+        "built_up_km2": round(coverage.built_up_km2, 4),
+        "covered_km2": round(coverage.covered_km2, 4),
+        "uncovered_km2": round(coverage.uncovered_km2, 4),
+        "stops_used": coverage.stops_used,
+        "stops_outside_built_up": coverage.stops_outside_built_up,
+        "radius_m": coverage.radius_m,
+        "projection": coverage.projection,
+        "built_up_source": built_up.source,
+    }
+
+
+def _outside_warning(coverage: Coverage, feed_crs: str) -> tuple[str, str]:
+    share = coverage.stops_outside_built_up / coverage.stops_used
+    hint_en = (
+        "If the feed's coordinates come from a Chinese map service they are likely GCJ-02 or BD-09: "
+        "try --feed-crs gcj02 or bd09."
+        if feed_crs == "wgs84"
+        else f"Check that --feed-crs {feed_crs} is right and that the built-up polygon is the same city."
+    )
+    hint_zh = (
+        "若坐标来自国内地图服务，可能为 GCJ-02 或 BD-09，请尝试 --feed-crs gcj02 或 bd09。"
+        if feed_crs == "wgs84"
+        else f"请核对 --feed-crs {feed_crs} 是否正确，以及建成区是否为同一城市。"
+    )
+    return (
+        f"{share:.0%} of the served stops lie outside the built-up area. {hint_en}",
+        f"{share:.0%} 的服务站点位于建成区之外。{hint_zh}",
+    )
+
+
+

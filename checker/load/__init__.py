@@ -1,0 +1,1 @@
+"""Loading and validating inputs: GTFS feeds, built-up polygons, route lists."""

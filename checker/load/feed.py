@@ -1,0 +1,213 @@
+"""Load a GTFS feed into typed polars frames, checking what the audit relies on and naming any bad row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from checker.errors import InputError
+from checker.load.archive import FeedSource
+from checker.load.table import LINE, Table, read_table
+
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+@dataclass
+class Feed:
+    label: str
+    routes: pl.DataFrame  # route_id, route_short_name, route_long_name, route_desc, route_type
+    trips: pl.DataFrame  # trip_id, route_id, service_id, direction_id (null where the feed has none)
+    stops: pl.DataFrame  # stop_id, stop_name, stop_lat, stop_lon, location_type, parent_station
+    trip_ends: pl.DataFrame  # trip_id, origin_stop_id, destination_stop_id, origin_departure_s
+    trip_stops: pl.DataFrame  # trip_id, stop_id: every stop each trip serves
+    calendar: pl.DataFrame | None
+    calendar_dates: pl.DataFrame | None
+    frequencies: pl.DataFrame | None  # trip_id, start_s, end_s, headway_s, exact_times
+    encodings: dict[str, str] = field(default_factory=dict)
+    notices: list[tuple[str, str]] = field(default_factory=list)  # (en, zh)
+    has_direction_id: bool = True
+
+
+def load_feed(path: str | Path) -> Feed:
+    source = FeedSource(path)
+    try:
+        return _load(source)
+    finally:
+        source.close()
+
+
+def _load(source: FeedSource) -> Feed:
+    notices: list[tuple[str, str]] = []
+    routes_t = read_table(
+        source, "routes.txt", ["route_id", "route_type"], ["route_short_name", "route_long_name", "route_desc"]
+    )
+    routes_t.require("route_id")
+    _reject_duplicates(routes_t, "route_id")
+    routes = routes_t.df.with_columns(route_type=routes_t.integers("route_type")).drop(LINE)
+
+    trips_t = read_table(source, "trips.txt", ["route_id", "service_id", "trip_id"], ["direction_id"])
+    for column in ("trip_id", "route_id", "service_id"):
+        trips_t.require(column)
+    _reject_duplicates(trips_t, "trip_id")
+    _reject_unknown(trips_t, "route_id", routes["route_id"], "routes.txt")
+    has_direction = trips_t.df["direction_id"].null_count() < trips_t.df.height
+    trips = trips_t.df.with_columns(direction_id=trips_t.integers("direction_id", allowed={0, 1})).drop(LINE)
+    if not has_direction:
+        notices.append(
+            (
+                "trips.txt has no direction_id; each route's directions were inferred from its trips' terminals.",
+                "trips.txt 未提供 direction_id；已按各线路班次的起讫站推断方向。",
+            )
+        )
+
+    stops = _load_stops(source)
+    trip_ends, trip_stops = _load_stop_times(source, trips["trip_id"], stops["stop_id"])
+
+    calendar = _load_calendar(source)
+    calendar_dates = _load_calendar_dates(source)
+    if calendar is None and calendar_dates is None:
+        raise InputError(
+            source.where("calendar.txt"),
+            "The feed has neither calendar.txt nor calendar_dates.txt, so no trip has a service day.",
+            "GTFS 数据既无 calendar.txt 也无 calendar_dates.txt，无法确定运营日。",
+        )
+    frequencies = _load_frequencies(source, trips["trip_id"])
+    for name, encoding in source.encodings.items():
+        if encoding not in ("ascii", "utf-8", "utf-8-sig"):
+            notices.append((f"{name} was read as {encoding}, not UTF-8.", f"{name} 按 {encoding} 编码读取（非 UTF-8）。"))
+    return Feed(
+        label=source.label,
+        routes=routes,
+        trips=trips,
+        stops=stops,
+        trip_ends=trip_ends,
+        trip_stops=trip_stops,
+        calendar=calendar,
+        calendar_dates=calendar_dates,
+        frequencies=frequencies,
+        encodings=dict(source.encodings),
+        notices=notices,
+        has_direction_id=has_direction,
+    )
+
+
+def _reject_duplicates(table: Table, column: str) -> None:
+    duplicated = pl.col(column).is_duplicated()
+    bad = table.first_bad(duplicated, column)
+    if bad:
+        raise table.error(bad[0], column, bad[1], f"{column} is not unique.", f"{column} 重复。")
+
+
+def _reject_unknown(table: Table, column: str, known: pl.Series, other_file: str) -> None:
+    bad = table.first_bad(pl.col(column).is_not_null() & ~pl.col(column).is_in(known.implode()), column)
+    if bad:
+        raise table.error(
+            bad[0], column, bad[1], f"No such {column} in {other_file}.", f"{other_file} 中不存在该 {column}。"
+        )
+
+
+def _load_stops(source: FeedSource) -> pl.DataFrame:
+    table = read_table(
+        source, "stops.txt", ["stop_id"], ["stop_name", "stop_lat", "stop_lon", "location_type", "parent_station"]
+    )
+    table.require("stop_id")
+    _reject_duplicates(table, "stop_id")
+    df = table.df.with_columns(location_type=table.integers("location_type", allowed={0, 1, 2, 3, 4}, default=0))
+    table.df = df
+    needs_position = pl.col("location_type") <= 2
+    for column in ("stop_lat", "stop_lon"):
+        bad = table.first_bad(needs_position & pl.col(column).is_null(), column)
+        if bad:
+            raise table.error(
+                bad[0], column, "", f"{column} is empty; stops and stations need a position.", f"{column} 不能为空。"
+            )
+    df = df.with_columns(stop_lat=table.floats("stop_lat", -90, 90), stop_lon=table.floats("stop_lon", -180, 180))
+    return df.drop(LINE)
+
+
+def _load_stop_times(source: FeedSource, trip_ids: pl.Series, stop_ids: pl.Series):
+    table = read_table(
+        source,
+        "stop_times.txt",
+        ["trip_id", "stop_id", "stop_sequence"],
+        ["arrival_time", "departure_time"],
+    )
+    for column in ("trip_id", "stop_id", "stop_sequence"):
+        table.require(column)
+    _reject_unknown(table, "trip_id", trip_ids, "trips.txt")
+    _reject_unknown(table, "stop_id", stop_ids, "stops.txt")
+    df = table.df.with_columns(
+        stop_sequence=table.integers("stop_sequence"),
+        departure=table.seconds("departure_time"),
+        arrival=table.seconds("arrival_time"),
+    )
+    df = df.select("trip_id", "stop_id", "stop_sequence", LINE, pl.coalesce("departure", "arrival").alias("time"))
+    first = pl.col("stop_sequence").arg_min()
+    ends = df.group_by("trip_id").agg(
+        origin_stop_id=pl.col("stop_id").get(first),
+        destination_stop_id=pl.col("stop_id").get(pl.col("stop_sequence").arg_max()),
+        origin_departure_s=pl.col("time").get(first),
+        origin_line=pl.col(LINE).get(first),
+    )
+    untimed = ends.filter(pl.col("origin_departure_s").is_null()).head(1)
+    if untimed.height:
+        raise table.error(
+            untimed["origin_line"][0],
+            "departure_time",
+            "",
+            f"Trip {untimed['trip_id'][0]} has no time at its first stop; GTFS requires one.",
+            f"班次 {untimed['trip_id'][0]} 的首站没有时间，GTFS 要求首站必须有时间。",
+        )
+    return ends.drop("origin_line"), df.select("trip_id", "stop_id").unique()
+
+
+def _load_calendar(source: FeedSource) -> pl.DataFrame | None:
+    table = read_table(source, "calendar.txt", ["service_id", *WEEKDAYS, "start_date", "end_date"], must_exist=False)
+    if table is None:
+        return None
+    table.require("service_id")
+    return table.df.select(
+        "service_id",
+        *[table.integers(day, allowed={0, 1}, default=0).alias(day) for day in WEEKDAYS],
+        table.dates("start_date").alias("start_date"),
+        table.dates("end_date").alias("end_date"),
+    )
+
+
+def _load_calendar_dates(source: FeedSource) -> pl.DataFrame | None:
+    table = read_table(source, "calendar_dates.txt", ["service_id", "date", "exception_type"], must_exist=False)
+    if table is None:
+        return None
+    for column in ("service_id", "date", "exception_type"):
+        table.require(column)
+    return table.df.select(
+        "service_id", table.dates("date").alias("date"), table.integers("exception_type", allowed={1, 2})
+    )
+
+
+def _load_frequencies(source: FeedSource, trip_ids: pl.Series) -> pl.DataFrame | None:
+    table = read_table(
+        source, "frequencies.txt", ["trip_id", "start_time", "end_time", "headway_secs"], ["exact_times"],
+        must_exist=False,
+    )
+    if table is None:
+        return None
+    for column in ("trip_id", "start_time", "end_time", "headway_secs"):
+        table.require(column)
+    _reject_unknown(table, "trip_id", trip_ids, "trips.txt")
+    df = table.df.with_columns(
+        start_s=table.seconds("start_time"),
+        end_s=table.seconds("end_time"),
+        headway_s=table.integers("headway_secs"),
+        exact_times=table.integers("exact_times", allowed={0, 1}, default=0),
+    )
+    table.df = df
+    bad = table.first_bad(pl.col("headway_s") <= 0, "headway_secs")
+    if bad:
+        raise table.error(bad[0], "headway_secs", bad[1], "Expected a positive number of seconds.", "应为正整数秒。")
+    bad = table.first_bad(pl.col("end_s") <= pl.col("start_s"), "end_time")
+    if bad:
+        raise table.error(bad[0], "end_time", bad[1], "end_time must be after start_time.", "end_time 须晚于 start_time。")
+    return df.select("trip_id", "start_s", "end_s", "headway_s", "exact_times")

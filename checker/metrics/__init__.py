@@ -1,0 +1,1 @@
+"""Metrics computed once per audit. They know nothing of thresholds."""

@@ -1,0 +1,80 @@
+"""Departures at each route-direction's origin on the service date, frequencies.txt expanded."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from checker.load.feed import Feed
+
+
+def infer_directions(trips: pl.DataFrame, trip_ends: pl.DataFrame, stops: pl.DataFrame) -> pl.DataFrame:
+    """Fill a missing direction_id: per route, trips starting nearer the commonest origin are direction 0.
+
+    The commonest origin A and the commonest destination B of trips leaving A give the route's axis; a
+    trip whose origin lies closer to A than to B runs A->B (0), otherwise B->A (1). Short turns follow the
+    terminal they start nearest to.
+    """
+    if trips["direction_id"].null_count() == 0:
+        return trips
+    xy = stops.select(
+        "stop_id",
+        x=pl.col("stop_lon") * (pl.col("stop_lat").radians().cos()),
+        y=pl.col("stop_lat"),
+    )
+    ends = trips.join(trip_ends, on="trip_id")
+    anchor_a = (
+        ends.group_by("route_id", "origin_stop_id")
+        .len()
+        .sort(["route_id", "len", "origin_stop_id"], descending=[False, True, False])
+        .group_by("route_id", maintain_order=True)
+        .first()
+        .select("route_id", a=pl.col("origin_stop_id"))
+    )
+    anchor_b = (
+        ends.join(anchor_a, on="route_id")
+        .filter(pl.col("origin_stop_id") == pl.col("a"))
+        .group_by("route_id", "destination_stop_id")
+        .len()
+        .sort(["route_id", "len", "destination_stop_id"], descending=[False, True, False])
+        .group_by("route_id", maintain_order=True)
+        .first()
+        .select("route_id", b=pl.col("destination_stop_id"))
+    )
+    located = (
+        ends.join(anchor_a, on="route_id")
+        .join(anchor_b, on="route_id")
+        .join(xy, left_on="origin_stop_id", right_on="stop_id")
+        .join(xy.rename({"x": "ax", "y": "ay"}), left_on="a", right_on="stop_id")
+        .join(xy.rename({"x": "bx", "y": "by"}), left_on="b", right_on="stop_id")
+    )
+    dist_a = (pl.col("x") - pl.col("ax")) ** 2 + (pl.col("y") - pl.col("ay")) ** 2
+    dist_b = (pl.col("x") - pl.col("bx")) ** 2 + (pl.col("y") - pl.col("by")) ** 2
+    inferred = located.select("trip_id", inferred=pl.when(dist_a <= dist_b).then(0).otherwise(1).cast(pl.Int64))
+    return (
+        trips.join(inferred, on="trip_id", how="left")
+        .with_columns(direction_id=pl.coalesce("direction_id", "inferred"))
+        .drop("inferred")
+    )
+
+
+def origin_departures(feed: Feed, trips: pl.DataFrame) -> pl.DataFrame:
+    """route_id, direction_id, trip_id, origin_stop_id, departure_s: one row per departure from the origin.
+
+    A trip listed in frequencies.txt departs at start, start+headway, ... strictly before end, for each of
+    its windows (exact_times 0 or 1 alike); its own stop_times only give the pattern.
+    """
+    ends = trips.select("trip_id", "route_id", "direction_id").join(feed.trip_ends, on="trip_id")
+    if feed.frequencies is None or feed.frequencies.is_empty():
+        return ends.select(
+            "route_id", "direction_id", "trip_id", "origin_stop_id", departure_s=pl.col("origin_departure_s")
+        )
+    windows = feed.frequencies.join(ends, on="trip_id")
+    expanded = (
+        windows.with_columns(departure_s=pl.int_ranges("start_s", "end_s", "headway_s"))
+        .explode("departure_s")
+        .select("route_id", "direction_id", "trip_id", "origin_stop_id", pl.col("departure_s").cast(pl.Int32))
+    )
+    scheduled = ends.join(feed.frequencies.select("trip_id").unique(), on="trip_id", how="anti").select(
+        "route_id", "direction_id", "trip_id", "origin_stop_id", departure_s=pl.col("origin_departure_s")
+    )
+    return pl.concat([scheduled, expanded])

@@ -1,0 +1,1 @@
+"""Reporters: they only read an audit's results."""

@@ -1,0 +1,77 @@
+"""Result files for --out: written to a temporary folder first, moved into place only when all are written."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import shapely
+
+from checker.audit import Audit
+
+
+def result_json(audit: Audit) -> str:
+    return json.dumps(audit.result.to_dict(), ensure_ascii=False, indent=2)
+
+
+def _findings_csv(audit: Audit, path: Path) -> None:
+    columns = ["rule", "article", "family", "status", "subject_type", "city", "route_id", "direction_id",
+               "route_short_name", "value", "threshold", "unit", "message_zh", "message_en"]
+    with path.open("w", newline="", encoding="utf-8-sig") as handle:  # BOM so that Excel reads Chinese right
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for f in audit.result.findings:
+            s = f.subject
+            writer.writerow([f.rule, f.article, f.family, f.status, s["type"], s.get("city", ""), s.get("route_id", ""),
+                             s.get("direction_id", ""), s.get("route_short_name", ""), f.value, f.threshold, f.unit,
+                             f.message_zh, f.message_en])
+
+
+def _routes_csv(audit: Audit, path: Path) -> None:
+    columns = ["route_id", "direction_id", "route_short_name", "route_long_name", "origin_stop_id", "trips",
+               "first_departure", "last_departure", "max_headway_peak_min", "max_headway_offpeak_min"]
+    with path.open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.DictWriter(handle, columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(audit.result.metrics["routes"])
+
+
+def _parts(geometry) -> list:
+    if geometry.is_empty:
+        return []
+    return list(geometry.geoms) if hasattr(geometry, "geoms") else [geometry]
+
+
+def _uncovered_geojson(audit: Audit, path: Path) -> None:
+    """Each uncovered piece of the built-up area, largest first, with its area in square metres."""
+    pieces = zip(_parts(audit.coverage.uncovered_local), _parts(audit.coverage.uncovered), strict=True)
+    ranked = sorted(((local.area, part) for local, part in pieces), key=lambda pair: -pair[0])
+    features = [
+        {"type": "Feature", "properties": {"rank": i + 1, "area_m2": round(area, 1)},
+         "geometry": shapely.geometry.mapping(part)}
+        for i, (area, part) in enumerate(ranked)
+    ]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+
+
+def write_outputs(audit: Audit, out_dir: Path) -> list[Path]:
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".buscheck-", dir=out_dir.parent))
+    try:
+        (staging / "result.json").write_text(result_json(audit), encoding="utf-8")
+        _findings_csv(audit, staging / "findings.csv")
+        _routes_csv(audit, staging / "routes.csv")
+        _uncovered_geojson(audit, staging / "uncovered.geojson")
+        out_dir.mkdir(exist_ok=True)
+        written = []
+        for item in sorted(staging.iterdir()):
+            target = out_dir / item.name
+            item.replace(target)
+            written.append(target)
+        return written
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

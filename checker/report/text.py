@@ -1,0 +1,97 @@
+"""The terminal summary: verdict, then each rule family with its worst offenders first."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from checker.model import STATUSES, AuditResult, Finding
+
+FAMILIES = {
+    "coverage": ("覆盖范围", "Coverage"),
+    "frequency": ("服务频次", "Frequency"),
+    "service_hours": ("服务时间", "Service hours"),
+    "priority": ("优先保障", "Priority"),
+}
+STATUS_STYLE = {"pass": "green", "fail": "bold red", "not_assessed": "yellow", "exempt": "cyan"}
+STATUS_LABEL = {"pass": "达标 pass", "fail": "不达标 fail", "not_assessed": "未评估 not assessed", "exempt": "豁免 exempt"}
+WORST_SHOWN = 8
+
+
+def _severity(finding: Finding) -> tuple:
+    rank = STATUSES.index(finding.status)
+    value = finding.value if isinstance(finding.value, (int, float)) else 0
+    if finding.unit == "time" and isinstance(finding.value, str):
+        value = finding.value if finding.rule.endswith("FIRST") else ""
+    return (rank, _desc(value))
+
+
+def _desc(value):
+    return -value if isinstance(value, (int, float)) else tuple(-ord(c) for c in value)
+
+
+def render_text(result: AuditResult, console: Console) -> None:
+    doc = result.to_dict()
+    city, tier, day, pack = doc["city"], doc["tier"], doc["service_date"], doc["rule_pack"]
+    console.print(f"[bold]buscheck {doc['tool']['version']}[/bold] — {pack['title']} {pack['document']} ({pack['title_en']})")
+    console.print(
+        f"城市 City: {city['name']} {city['name_en']} | 等级 Tier: {tier['name']} {tier['name_en']} "
+        f"(覆盖率目标 coverage target {tier['coverage_target']:.0%})"
+    )
+    chosen = {"requested": "指定 as requested", "busiest_weekday": "最繁忙工作日 busiest weekday",
+              "busiest_day": "最繁忙日 busiest day"}[day["chosen_by"]]
+    console.print(f"审计日 Service date: {day['date']} ({chosen}, {day['trips']} trips)")
+    cov = doc["metrics"]["coverage"]
+    console.print(
+        f"建成区 Built-up: {cov['built_up_km2']:.2f} km² | 站点 stops used: {cov['stops_used']} | "
+        f"线路方向 route-directions: {len(doc['metrics']['routes'])}"
+    )
+    summary = doc["summary"]
+    verdict = "[bold red]不达标 FAIL[/bold red]" if summary["verdict"] == "fail" else "[bold green]达标 PASS[/bold green]"
+    counts = ", ".join(f"{STATUS_LABEL[s]} {summary['counts'][s]}" for s in STATUSES)
+    console.print(f"\n结论 Verdict: {verdict}  ({counts})\n")
+
+    for family, (zh, en) in FAMILIES.items():
+        findings = [f for f in result.findings if f.family == family]
+        if not findings:
+            continue
+        console.rule(f"[bold]{zh} {en}[/bold]")
+        for rule_id in dict.fromkeys(f.rule for f in findings):
+            _render_rule(console, [f for f in findings if f.rule == rule_id])
+    if doc["notices"]:
+        console.rule("[bold]提示 Notices[/bold]")
+        for notice in doc["notices"]:
+            console.print(f"• {notice['zh']}\n  {notice['en']}")
+
+
+def _render_rule(console: Console, findings: list[Finding]) -> None:
+    first = findings[0]
+    counts = {s: sum(f.status == s for f in findings) for s in STATUSES}
+    tally = " ".join(f"[{STATUS_STYLE[s]}]{STATUS_LABEL[s]} {n}[/]" for s, n in counts.items() if n)
+    console.print(f"[bold]{first.rule}[/bold] (Art. {first.article} 第{first.article}条)  {tally}")
+    if len(findings) == 1 and first.subject["type"] == "city":
+        style = STATUS_STYLE[first.status]
+        console.print(f"  [{style}]{STATUS_LABEL[first.status]}[/]  {first.message_zh}\n  {first.message_en}\n")
+        return
+    worst = sorted((f for f in findings if f.status != "pass"), key=_severity)[:WORST_SHOWN]
+    if not worst:
+        console.print("  全部达标 All pass.\n")
+        return
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    for column in ("线路 route", "方向 dir", "状态 status", "值 value", "限值 limit", "说明 detail"):
+        table.add_column(column)
+    for f in worst:
+        value = f"{f.value:g}" if isinstance(f.value, float) else str(f.value)
+        table.add_row(
+            str(f.subject.get("route_short_name") or f.subject.get("route_id")),
+            str(f.subject.get("direction_id", "")),
+            f"[{STATUS_STYLE[f.status]}]{STATUS_LABEL[f.status]}[/]",
+            f"{value} {'' if f.unit in ('time', '') else f.unit}".strip(),
+            str(f.threshold),
+            f.message_en,
+        )
+    console.print(table)
+    hidden = counts["fail"] + counts["not_assessed"] + counts["exempt"] - len(worst)
+    if hidden > 0:
+        console.print(f"  … 另有 {hidden} 项 and {hidden} more (see result.json / findings.csv)")
+    console.print()

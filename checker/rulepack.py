@@ -1,0 +1,202 @@
+"""Rule packs (TOML in rules/) and city profiles: who is audited, against what thresholds."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from checker.clock import parse_clock
+from checker.errors import InputError
+from checker.metrics.timetable import Window
+
+DEFAULT_PACK = "gd-basic-bus-2025"
+
+
+def packs_dir() -> Path:
+    installed = Path(__file__).parent / "_packs"
+    return installed if installed.is_dir() else Path(__file__).parent.parent / "rules"
+
+
+@dataclass
+class Rule:
+    id: str
+    family: str
+    article: str
+    check: str
+    title: str
+    title_en: str
+    measures: str
+    measures_zh: str
+    threshold_note: str
+    params: dict
+
+
+@dataclass
+class Tier:
+    id: str
+    name: str
+    name_en: str
+    coverage_min: float
+    cities: list[dict]
+
+
+@dataclass
+class RulePack:
+    id: str
+    version: str
+    title: str
+    title_en: str
+    document: str
+    effective_from: str
+    effective_until: str
+    defaults: dict
+    tiers: list[Tier]
+    rules: list[Rule]
+    path: Path
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id.lower() == rule_id.lower():
+                return rule
+        raise InputError(
+            "rules show", f"No rule {rule_id} in pack {self.id}.", f"规则包 {self.id} 中没有规则 {rule_id}。",
+            value=rule_id,
+        )
+
+    def tier(self, tier_id: str) -> Tier:
+        for tier in self.tiers:
+            if tier.id == tier_id:
+                return tier
+        known = ", ".join(t.id for t in self.tiers)
+        raise InputError("--profile", f"Unknown tier; expected one of {known}.", f"未知城市等级；应为 {known} 之一。",
+                         field="tier", value=tier_id)
+
+
+_RULE_KEYS = {"id", "family", "article", "check", "title", "title_en", "measures", "measures_zh", "threshold_note"}
+
+
+def load_pack(name_or_path: str | None = None) -> RulePack:
+    name = name_or_path or DEFAULT_PACK
+    path = Path(name)
+    if not path.is_file():
+        path = packs_dir() / f"{name}.toml"
+    if not path.is_file():
+        available = ", ".join(sorted(p.stem for p in packs_dir().glob("*.toml")))
+        raise InputError("--rules", f"No rule pack {name}; available: {available}.", f"找不到规则包 {name}；可用：{available}。",
+                         value=name)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        rules = [
+            Rule(**{k: r[k] for k in _RULE_KEYS}, params={k: v for k, v in r.items() if k not in _RULE_KEYS})
+            for r in data["rules"]
+        ]
+        tiers = [Tier(**t) for t in data.get("tiers", [])]
+        return RulePack(
+            id=data["id"], version=data["version"], title=data["title"], title_en=data["title_en"],
+            document=data["document"], effective_from=data["effective_from"],
+            effective_until=data["effective_until"], defaults=data["defaults"], tiers=tiers, rules=rules, path=path,
+        )
+    except (tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
+        raise InputError(str(path), f"Not a valid rule pack: {exc}", "规则包格式无效。") from None
+
+
+def _normalise(name: str) -> str:
+    name = name.strip().lower().replace(" ", "")
+    for suffix in ("市", "city"):
+        name = name.removesuffix(suffix)
+    return name
+
+
+@dataclass
+class CityProfile:
+    """The city audited and the settings that apply to it: pack defaults, then its own profile."""
+
+    name: str
+    name_en: str
+    tier: Tier
+    coverage_target: float  # never below the tier minimum
+    work_start_s: int
+    work_end_s: int
+    peak_windows: list[Window]
+    source: str  # what set these values
+    notices: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _windows(values: list[str], where: str) -> list[Window]:
+    windows = []
+    for value in values:
+        try:
+            start, end = (parse_clock(part) for part in value.split("-"))
+        except ValueError:
+            raise InputError(where, "Expected peak windows like \"07:00-09:00\".", "高峰时段格式应为 \"07:00-09:00\"。",
+                             field="peak_windows", value=value) from None
+        if end <= start:
+            raise InputError(where, "A peak window must end after it starts.", "高峰时段结束须晚于开始。",
+                             field="peak_windows", value=value)
+        windows.append(Window(start, end))
+    return windows
+
+
+def _clock(value: str, where: str, name: str) -> int:
+    try:
+        return parse_clock(value)
+    except ValueError:
+        raise InputError(where, "Expected a time HH:MM.", "应为 HH:MM 格式的时间。", field=name, value=value) from None
+
+
+def resolve_city(pack: RulePack, city: str, profile_path: str | Path | None = None) -> CityProfile:
+    profile: dict = {}
+    where = "--profile"
+    if profile_path is not None:
+        where = str(profile_path)
+        try:
+            profile = tomllib.loads(Path(profile_path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InputError(where, "The city profile does not exist.", "城市配置文件不存在。") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise InputError(where, f"Not valid TOML: {exc}", "不是有效的 TOML 文件。") from None
+
+    wanted = _normalise(city)
+    tier, name, name_en = None, city, profile.get("city_en", city)
+    for candidate in pack.tiers:
+        for member in candidate.cities:
+            if wanted in (_normalise(member["name"]), _normalise(member["en"])):
+                tier, name, name_en = candidate, member["name"], member["en"]
+    if tier is None:
+        if "tier" not in profile:
+            raise InputError(
+                "--city",
+                f"{city} is not a city of rule pack {pack.id}; give a --profile with tier = one of "
+                f"{', '.join(t.id for t in pack.tiers)}.",
+                f"{city} 不在规则包 {pack.id} 的城市名单中；请通过 --profile 指定 tier。",
+                value=city,
+            )
+        tier = pack.tier(profile["tier"])
+    elif "tier" in profile and profile["tier"] != tier.id:
+        raise InputError(where, f"{name} is tier {tier.id} in the rule pack; a profile cannot change it.",
+                         f"{name} 在规则包中属于 {tier.id}，配置文件不能更改。", field="tier", value=profile["tier"])
+
+    notices: list[tuple[str, str]] = []
+    target = float(profile.get("coverage_target", tier.coverage_min))
+    if target < tier.coverage_min:
+        notices.append(
+            (
+                f"The profile's coverage target {target:.0%} is below the tier minimum {tier.coverage_min:.0%}; "
+                "the minimum applies.",
+                f"配置的覆盖率目标 {target:.0%} 低于等级下限 {tier.coverage_min:.0%}，按下限执行。",
+            )
+        )
+        target = tier.coverage_min
+    settings = {**pack.defaults, **{k: v for k, v in profile.items() if k in pack.defaults}}
+    return CityProfile(
+        name=name,
+        name_en=name_en,
+        tier=tier,
+        coverage_target=target,
+        work_start_s=_clock(settings["work_start"], where, "work_start"),
+        work_end_s=_clock(settings["work_end"], where, "work_end"),
+        peak_windows=_windows(settings["peak_windows"], where),
+        source=f"{pack.id} defaults" + (f" + {Path(profile_path).name}" if profile_path else ""),
+        notices=notices,
+    )

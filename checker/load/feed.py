@@ -94,7 +94,7 @@ def _load(source: FeedSource) -> Feed:
 
 
 def _reject_duplicates(table: Table, column: str) -> None:
-    duplicated = pl.col(column).is_duplicated()
+    duplicated = pl.col(column).is_not_null() & ~pl.col(column).is_first_distinct()
     bad = table.first_bad(duplicated, column)
     if bad:
         raise table.error(bad[0], column, bad[1], f"{column} is not unique.", f"{column} 重复。")

@@ -1,0 +1,121 @@
+"""The command-line contract: exit codes, JSON on stdout valid against the schema, --out written atomically."""
+
+import json
+
+import jsonschema
+import pytest
+
+from tests.conftest import REPO, feed_tables
+
+SCHEMA = json.loads((REPO / "schema" / "result-v1.schema.json").read_text(encoding="utf-8"))
+
+
+def _json(result) -> dict:
+    doc = json.loads(result.stdout)
+    jsonschema.validate(doc, SCHEMA)
+    return doc
+
+
+def test_route_rules_pass_for_a_20_minute_route(cli, audit_args):
+    # every 20 min from 06:00 to 20:20: first, last and both headway rules pass
+    tables = feed_tables(routes={"R1": [360 + 20 * i for i in range(44)]})
+    result = cli(*audit_args(tables, city="罗定"), "--format", "json")
+    doc = _json(result)
+    statuses = {f["rule"]: f["status"] for f in doc["findings"] if f["subject"]["type"] == "route"}
+    assert statuses == {"GD-FREQ-PEAK": "pass", "GD-FREQ-OFFPEAK": "pass", "GD-SPAN-FIRST": "pass",
+                        "GD-SPAN-LAST": "pass"}
+    coverage = next(f for f in doc["findings"] if f["rule"] == "GD-COV-500")
+    assert coverage["status"] == "fail"  # two stops cannot cover half of 100 km2
+    assert result.exit_code == 1
+
+
+def test_exit_0_when_nothing_fails(tmp_path, cli):
+    from tests.conftest import square_km, write_feed, write_polygon
+
+    tables = feed_tables(routes={"R1": [360 + 20 * i for i in range(44)]})
+    feed = write_feed(tmp_path / "f", tables)
+    tiny = write_polygon(tmp_path / "tiny.geojson", [square_km(0.2, -0.1, 0.8, 0.1)])
+    result = cli("audit", feed, "--built-up", tiny, "--city", "Luoding", "--format", "json")
+    doc = _json(result)
+    assert doc["summary"]["verdict"] == "pass"
+    assert doc["summary"]["counts"]["not_assessed"] == 3  # load, hubs, priority: never "pass" without data
+    assert result.exit_code == 0
+
+
+def test_json_contract_fields(cli, audit_args):
+    doc = _json(cli(*audit_args(), "--format", "json"))
+    assert doc["city"] == {"name": "广州", "name_en": "Guangzhou"}
+    assert doc["tier"]["coverage_min"] == 1.0
+    assert doc["rule_pack"]["document"] == "粤交〔2025〕9号"
+    route = doc["metrics"]["routes"][0]
+    assert (route["route_id"], route["direction_id"], route["trips"]) == ("R1", 0, 40)
+    assert (route["first_departure"], route["last_departure"]) == ("07:00:00", "20:00:00")
+    assert route["max_headway_peak_min"] == 20 and route["max_headway_offpeak_min"] == 20
+    for key in ("ratio", "built_up_km2", "covered_km2", "stops_used"):
+        assert key in doc["metrics"]["coverage"]
+    for finding in doc["findings"]:
+        assert finding["message_zh"] and finding["message_en"]
+
+
+def test_first_bus_at_0700_fails_first_departure_rule(cli, audit_args):
+    doc = _json(cli(*audit_args(), "--format", "json"))
+    first = next(f for f in doc["findings"] if f["rule"] == "GD-SPAN-FIRST")
+    assert (first["status"], first["value"], first["threshold"]) == ("pass", "07:00:00", "07:30:00")
+
+
+def test_out_writes_all_files(tmp_path, cli, audit_args):
+    out = tmp_path / "results"
+    result = cli(*audit_args(), "--out", out)
+    assert result.exit_code == 1
+    assert sorted(p.name for p in out.iterdir()) == ["findings.csv", "result.json", "routes.csv", "uncovered.geojson"]
+    jsonschema.validate(json.loads((out / "result.json").read_text(encoding="utf-8")), SCHEMA)
+    uncovered = json.loads((out / "uncovered.geojson").read_text())
+    areas = [f["properties"]["area_m2"] for f in uncovered["features"]]
+    assert areas == sorted(areas, reverse=True) and areas
+    assert not list(tmp_path.glob(".buscheck-*"))
+
+
+def test_text_output_names_rules_and_verdict(cli, audit_args):
+    result = cli(*audit_args())
+    assert "结论 Verdict" in result.stdout
+    assert "GD-COV-500" in result.stdout and "GD-FREQ-PEAK" in result.stdout
+
+
+@pytest.mark.parametrize("extra, needle", [
+    (["--date", "2026-13-01"], "YYYY-MM-DD"),
+    (["--date", "2030-01-01"], "outside the feed's service"),
+    (["--city", "Atlantis"], "not a city of rule pack"),
+    (["--rules", "no-such-pack"], "No rule pack"),
+])
+def test_bad_arguments_exit_2(cli, audit_args, extra, needle):
+    args = audit_args()
+    if extra[0] == "--city":
+        args[args.index("--city") + 1] = extra[1]
+        extra = []
+    result = cli(*args, *extra)
+    assert result.exit_code == 2
+    assert needle in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_usage_error_exits_2(cli):
+    assert cli("audit").exit_code == 2
+
+
+def test_rules_list_and_show(cli):
+    listing = cli("rules")
+    assert listing.exit_code == 0
+    assert "GD-FREQ-OFFPEAK" in listing.stdout
+    shown = cli("rules", "show", "GD-SPAN-LAST")
+    assert shown.exit_code == 0
+    assert "10(4)" in shown.stdout and "after_work_end_min = 120" in shown.stdout
+    assert cli("rules", "show", "NOPE").exit_code == 2
+
+
+def test_direction_inferred_and_reported(cli, audit_args):
+    tables = feed_tables()
+    tables["trips.txt"] = tables["trips.txt"].replace(",0\n", ",\n")
+    doc = _json(cli(*audit_args(tables), "--format", "json"))
+    assert doc["inputs"]["direction_id"] == "inferred"
+    assert any("direction_id" in n["en"] for n in doc["notices"])
+    assert [r["direction_id"] for r in doc["metrics"]["routes"]] == [0]

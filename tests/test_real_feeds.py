@@ -1,0 +1,89 @@
+"""Real public feeds from ../shared/data (skipped when absent): they load, audit, and agree with gtfs-kit."""
+
+import json
+import warnings
+from datetime import date
+
+import polars as pl
+import pytest
+import shapely
+
+from checker.load.calendar import trips_on
+from checker.load.feed import load_feed
+from checker.metrics.departures import infer_directions, origin_departures
+from checker.metrics.timetable import route_spans
+from tests.conftest import shared_path
+
+pytestmark = pytest.mark.shared
+
+
+def _hull_polygon(feed, path):
+    points = shapely.MultiPoint(feed.stops.select("stop_lon", "stop_lat").drop_nulls().to_numpy())
+    geometry = shapely.geometry.mapping(points.convex_hull)
+    path.write_text(json.dumps({"type": "FeatureCollection",
+                                "features": [{"type": "Feature", "properties": {}, "geometry": geometry}]}))
+    return path
+
+
+def _audit(cli, tmp_path, feed_path, *extra):
+    profile = tmp_path / "profile.toml"
+    profile.write_text('tier = "prefecture"\ncity_en = "Test city"\n', encoding="utf-8")
+    polygon = _hull_polygon(load_feed(feed_path), tmp_path / "hull.geojson")
+    result = cli("audit", feed_path, "--built-up", polygon, "--city", "测试市", "--profile", profile,
+                 "--format", "json", *extra)
+    assert result.exit_code in (0, 1), result.stderr
+    return json.loads(result.stdout)
+
+
+def test_cairns_agrees_with_gtfs_kit(tmp_path):
+    gk = pytest.importorskip("gtfs_kit")
+    path = shared_path("cairns", "cairns_gtfs.zip")
+    feed = load_feed(path)
+    day = date(2014, 5, 30)
+    trips = infer_directions(trips_on(feed, day), feed.trip_ends, feed.stops)
+    departures = origin_departures(feed, trips)
+    ours = route_spans(departures)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        kit_feed = gk.read_feed(path, dist_units="km")
+        stats = gk.compute_trip_stats(kit_feed)
+        theirs = gk.compute_route_stats(kit_feed, dates=["20140530"], trip_stats=stats,
+                                        headway_start_time="00:00:00", headway_end_time="48:00:00",
+                                        split_directions=True)
+    theirs = pl.from_pandas(theirs[["route_id", "direction_id", "num_trips", "start_time", "max_headway"]])
+    joined = ours.join(theirs.with_columns(pl.col("direction_id").cast(pl.Int64)), on=["route_id", "direction_id"])
+    assert joined.height == ours.height == theirs.height
+    assert (joined["trips"] == joined["num_trips"]).all()
+    first = joined["first_departure_s"].map_elements(
+        lambda s: f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}", return_dtype=pl.String)
+    assert (first == joined["start_time"]).all()
+    # over a window spanning the whole day, gtfs-kit's max headway is the largest gap between departures
+    gaps = (departures.sort("departure_s").group_by(["route_id", "direction_id"])
+            .agg(gap=(pl.col("departure_s").diff().max() / 60)))
+    compared = joined.join(gaps, on=["route_id", "direction_id"]).filter(pl.col("max_headway").is_not_nan())
+    assert compared.height > 20
+    assert ((compared["gap"] - compared["max_headway"]).abs() < 1e-6).all()
+
+
+def test_cairns_audit(tmp_path, cli):
+    doc = _audit(cli, tmp_path, shared_path("cairns", "cairns_gtfs.zip"), "--date", "2014-05-30")
+    routes = {(r["route_short_name"], r["direction_id"]): r for r in doc["metrics"]["routes"]}
+    assert routes[("110N", 0)]["first_departure"] == "24:50:00"  # after-midnight trips stay on their day
+    assert doc["metrics"]["coverage"]["stops_used"] > 300
+
+
+def test_kl_rapid_bus_frequencies_and_failures(tmp_path, cli):
+    doc = _audit(cli, tmp_path, shared_path("kl_rapid_bus", "gtfs.zip"), "--date", "2026-05-04")
+    assert doc["service_date"]["chosen_by"] == "requested"
+    peak = [f for f in doc["findings"] if f["rule"] == "GD-FREQ-PEAK"]
+    assert any(f["status"] == "fail" for f in peak) and any(f["status"] == "pass" for f in peak)
+    route = next(r for r in doc["metrics"]["routes"] if r["route_id"] == "S1040" and r["direction_id"] == 0)
+    assert (route["first_departure"], route["last_departure"], route["trips"]) == ("06:00:00", "20:00:00", 28)
+
+
+def test_atb_calendar_dates_only_and_latin1(tmp_path, cli):
+    doc = _audit(cli, tmp_path, shared_path("atb_region_nord"))
+    assert doc["inputs"]["feed_encodings"]["stops.txt"] in ("cp1252", "latin_1")
+    assert doc["service_date"]["chosen_by"] == "busiest_weekday"
+    assert doc["metrics"]["routes"]

@@ -1,0 +1,75 @@
+"""The bundled sample city: its story holds, and its whole result matches the reviewed golden JSON.
+
+After an intended change, rewrite the golden file with BUSCHECK_UPDATE_GOLDEN=1 make test and review the diff.
+"""
+
+import json
+import os
+
+import pytest
+
+from checker.audit import AuditRequest, run_audit
+from tests.conftest import REPO
+
+SAMPLE = REPO / "sample_feeds" / "sample_city"
+GOLDEN = REPO / "tests" / "golden" / "sample_city.json"
+
+
+@pytest.fixture(scope="module")
+def doc():
+    cwd = os.getcwd()
+    os.chdir(REPO)  # relative paths in the document, as `make demo` gives them
+    try:
+        request = AuditRequest(
+            feed=SAMPLE.relative_to(REPO) / "gtfs.zip",
+            built_up=SAMPLE.relative_to(REPO) / "built_up.geojson",
+            city="示例市",
+            profile=SAMPLE.relative_to(REPO) / "profile.toml",
+        )
+        return run_audit(request).result.to_dict()
+    finally:
+        os.chdir(cwd)
+
+
+def _statuses(doc, rule):
+    return {(f["subject"]["route_short_name"], f["subject"]["direction_id"]): f["status"]
+            for f in doc["findings"] if f["rule"] == rule}
+
+
+def test_the_sample_city_tells_its_story(doc):
+    assert doc["service_date"] == {"date": "2026-01-02", "chosen_by": "busiest_weekday", "trips": 804}
+    failing = {rule: sorted({name for (name, _), s in _statuses(doc, rule).items() if s == "fail"})
+               for rule in ("GD-FREQ-PEAK", "GD-FREQ-OFFPEAK", "GD-SPAN-FIRST", "GD-SPAN-LAST")}
+    assert failing == {"GD-FREQ-PEAK": ["3路", "5路", "8路"], "GD-FREQ-OFFPEAK": ["11路"],
+                       "GD-SPAN-FIRST": ["8路"], "GD-SPAN-LAST": ["6路"]}
+    assert doc["inputs"]["custom_routes_excluded"] == ["K1"]
+    assert "K1" not in {r["route_id"] for r in doc["metrics"]["routes"]}
+    night = [r for r in doc["metrics"]["routes"] if r["route_id"] == "R9"]
+    assert {r["last_departure"] for r in night} == {"24:30:00"}
+    coverage = doc["metrics"]["coverage"]
+    assert 0.6 < coverage["ratio"] < 0.9  # above the 60% tier minimum, below the city's own 90% target
+    cov = next(f for f in doc["findings"] if f["rule"] == "GD-COV-500")
+    assert (cov["status"], cov["threshold"]) == ("fail", 0.9)
+
+
+def test_built_up_area_matches_its_construction(doc):
+    # 8 km x 6 km minus a 1 km x 0.8 km lake, plus a 2 km x 2 km industrial park
+    assert doc["metrics"]["coverage"]["built_up_km2"] == pytest.approx(48 - 0.8 + 4, rel=2e-3)
+
+
+def test_golden(doc):
+    if os.environ.get("BUSCHECK_UPDATE_GOLDEN"):
+        GOLDEN.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    expected = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    assert _approx(doc) == expected
+
+
+def _approx(value):
+    """Floats compared to 1e-6 relative, so a GEOS or PROJ update does not fail the golden on the 7th digit."""
+    if isinstance(value, float):
+        return pytest.approx(value, rel=1e-6, abs=1e-9)
+    if isinstance(value, dict):
+        return {k: _approx(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_approx(v) for v in value]
+    return value

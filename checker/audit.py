@@ -63,8 +63,7 @@ def run_audit(request: AuditRequest) -> Audit:
     routes = _route_rows(departures, feed.routes, city.peak_windows)
 
     radius = next((r.params["radius_m"] for r in pack.rules if r.check == "coverage_min"), 500)
-    served = feed.stops.join(feed.trip_stops.join(trips.select("trip_id"), on="trip_id").select("stop_id").unique(),
-                             on="stop_id")
+    served = feed.stops_served_by(trips["trip_id"])
     lon, lat = to_wgs84(served["stop_lon"].to_numpy(), served["stop_lat"].to_numpy(), request.feed_crs)
     coverage = compute_coverage(built_up.geometry, lon, lat, radius)
     if coverage.stops_used and coverage.stops_outside_built_up / coverage.stops_used > OUTSIDE_WARNING_SHARE:

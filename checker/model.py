@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 STATUSES = ("fail", "not_assessed", "exempt", "pass")  # worst first
@@ -65,7 +65,7 @@ class AuditResult:
             "inputs": self.inputs,
             "settings": self.settings,
             "summary": self.summary(),
-            "findings": [asdict(f) for f in self.findings],
+            "findings": [dict(vars(f)) for f in self.findings],
             "metrics": self.metrics,
             "notices": self.notices,
         }

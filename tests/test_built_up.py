@@ -1,6 +1,9 @@
 """Built-up polygons: any CRS, repaired when invalid, refused when there is no polygon."""
 
+import json
+
 import geopandas as gpd
+import numpy as np
 import pytest
 import shapely
 
@@ -69,3 +72,18 @@ def test_cli_points_only_exits_2(tmp_path, cli, audit_args):
     assert result.exit_code == 2
     assert "MultiPoint" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_legacy_geojson_crs_member_is_honoured(tmp_path):
+    from pyproj import Transformer
+
+    square = shapely.Polygon(square_km(0, 0, 2, 2))
+    to_mercator = Transformer.from_crs(4326, 3857, always_xy=True)
+    projected = shapely.transform(square, lambda xy: np.column_stack(to_mercator.transform(*xy.T)))
+    document = {"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "EPSG:3857"}},
+                "features": [{"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(projected)}]}
+    path = tmp_path / "mercator.geojson"
+    path.write_text(json.dumps(document))
+    built = load_built_up(path)
+    assert built.source_crs == "EPSG:3857"
+    assert shapely.equals_exact(built.geometry.normalize(), square.normalize(), tolerance=1e-7)

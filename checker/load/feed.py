@@ -9,6 +9,7 @@ import polars as pl
 
 from checker.errors import InputError
 from checker.load.archive import FeedSource
+from checker.load.stop_times import StopTimes, load_stop_times
 from checker.load.table import LINE, Table, read_table
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -20,14 +21,20 @@ class Feed:
     routes: pl.DataFrame  # route_id, route_short_name, route_long_name, route_desc, route_type
     trips: pl.DataFrame  # trip_id, route_id, service_id, direction_id (null where the feed has none)
     stops: pl.DataFrame  # stop_id, stop_name, stop_lat, stop_lon, location_type, parent_station
-    trip_ends: pl.DataFrame  # trip_id, origin_stop_id, destination_stop_id, origin_departure_s
-    trip_stops: pl.DataFrame  # trip_id, stop_id: every stop each trip serves
+    stop_times: StopTimes  # per trip: origin, destination, departure; per row: trip and stop indexes
     calendar: pl.DataFrame | None
     calendar_dates: pl.DataFrame | None
     frequencies: pl.DataFrame | None  # trip_id, start_s, end_s, headway_s, exact_times
     encodings: dict[str, str] = field(default_factory=dict)
     notices: list[tuple[str, str]] = field(default_factory=list)  # (en, zh)
     has_direction_id: bool = True
+
+    @property
+    def trip_ends(self) -> pl.DataFrame:
+        return self.stop_times.trip_ends
+
+    def stops_served_by(self, trip_ids: pl.Series) -> pl.DataFrame:
+        return self.stops[self.stop_times.stops_served_by(trip_ids)]
 
 
 def load_feed(path: str | Path) -> Feed:
@@ -63,7 +70,7 @@ def _load(source: FeedSource) -> Feed:
         )
 
     stops = _load_stops(source)
-    trip_ends, trip_stops = _load_stop_times(source, trips["trip_id"], stops["stop_id"])
+    stop_times = load_stop_times(source, trips, stops)
 
     calendar = _load_calendar(source)
     calendar_dates = _load_calendar_dates(source)
@@ -82,8 +89,7 @@ def _load(source: FeedSource) -> Feed:
         routes=routes,
         trips=trips,
         stops=stops,
-        trip_ends=trip_ends,
-        trip_stops=trip_stops,
+        stop_times=stop_times,
         calendar=calendar,
         calendar_dates=calendar_dates,
         frequencies=frequencies,
@@ -125,42 +131,6 @@ def _load_stops(source: FeedSource) -> pl.DataFrame:
             )
     df = df.with_columns(stop_lat=table.floats("stop_lat", -90, 90), stop_lon=table.floats("stop_lon", -180, 180))
     return df.drop(LINE)
-
-
-def _load_stop_times(source: FeedSource, trip_ids: pl.Series, stop_ids: pl.Series):
-    table = read_table(
-        source,
-        "stop_times.txt",
-        ["trip_id", "stop_id", "stop_sequence"],
-        ["arrival_time", "departure_time"],
-    )
-    for column in ("trip_id", "stop_id", "stop_sequence"):
-        table.require(column)
-    _reject_unknown(table, "trip_id", trip_ids, "trips.txt")
-    _reject_unknown(table, "stop_id", stop_ids, "stops.txt")
-    df = table.df.with_columns(
-        stop_sequence=table.integers("stop_sequence"),
-        departure=table.seconds("departure_time"),
-        arrival=table.seconds("arrival_time"),
-    )
-    df = df.select("trip_id", "stop_id", "stop_sequence", LINE, pl.coalesce("departure", "arrival").alias("time"))
-    first = pl.col("stop_sequence").arg_min()
-    ends = df.group_by("trip_id").agg(
-        origin_stop_id=pl.col("stop_id").get(first),
-        destination_stop_id=pl.col("stop_id").get(pl.col("stop_sequence").arg_max()),
-        origin_departure_s=pl.col("time").get(first),
-        origin_line=pl.col(LINE).get(first),
-    )
-    untimed = ends.filter(pl.col("origin_departure_s").is_null()).head(1)
-    if untimed.height:
-        raise table.error(
-            untimed["origin_line"][0],
-            "departure_time",
-            "",
-            f"Trip {untimed['trip_id'][0]} has no time at its first stop; GTFS requires one.",
-            f"班次 {untimed['trip_id'][0]} 的首站没有时间，GTFS 要求首站必须有时间。",
-        )
-    return ends.drop("origin_line"), df.select("trip_id", "stop_id").unique()
 
 
 def _load_calendar(source: FeedSource) -> pl.DataFrame | None:

@@ -8,13 +8,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import orjson
 import shapely
 
 from checker.audit import Audit
 
 
 def result_json(audit: Audit) -> str:
-    return json.dumps(audit.result.to_dict(), ensure_ascii=False, indent=2)
+    return orjson.dumps(audit.result.to_dict(), option=orjson.OPT_INDENT_2).decode("utf-8")
 
 
 def _findings_csv(audit: Audit, path: Path) -> None:

@@ -1,0 +1,100 @@
+"""stop_times.txt, the one large file, read columnar: validated in full, reduced to what the audit needs.
+
+Kept per trip: its origin and destination stop and its departure from the origin. Kept per row: only two
+integer indexes (trip, stop), so that the stops served by any set of trips are found with numpy in
+milliseconds. Rows are expected grouped by trip in stop_sequence order, as nearly every feed writes them;
+a feed that is not gets sorted first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from checker.load.archive import FeedSource
+from checker.load.table import LINE, Table, read_table
+
+
+@dataclass
+class StopTimes:
+    trip_ends: pl.DataFrame  # trip_id, trip_idx, origin_stop_id, destination_stop_id, origin_departure_s
+    visit_trip_idx: np.ndarray  # per stop_times row: index into trip_ends
+    visit_stop_idx: np.ndarray  # per stop_times row: row of stops.txt
+
+    def stops_served_by(self, trip_ids: pl.Series) -> np.ndarray:
+        """Row numbers in stops of every stop that any of `trip_ids` calls at."""
+        chosen = self.trip_ends.filter(pl.col("trip_id").is_in(trip_ids.implode()))["trip_idx"].to_numpy()
+        mask = np.zeros(self.trip_ends.height, dtype=bool)
+        mask[chosen] = True
+        return np.flatnonzero(np.bincount(self.visit_stop_idx[mask[self.visit_trip_idx]], minlength=1))
+
+
+def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame) -> StopTimes:
+    table = read_table(
+        source, "stop_times.txt", ["trip_id", "stop_id", "stop_sequence"], ["arrival_time", "departure_time"]
+    )
+    for column in ("trip_id", "stop_id", "stop_sequence"):
+        table.require(column)
+    table.check_times("arrival_time")
+    table.check_times("departure_time")
+    stop_rows = pl.Series(range(stops.height), dtype=pl.UInt32)
+    table.df = table.df.select(
+        "trip_id",
+        "stop_id",
+        LINE,
+        seq=table.integers("stop_sequence"),
+        time=pl.coalesce("departure_time", "arrival_time"),
+        stop_idx=pl.col("stop_id").replace_strict(stops["stop_id"], stop_rows, default=None),
+    )
+    _reject(table, pl.col("stop_idx").is_null(), "stop_id", "No such stop_id in stops.txt.", "stops.txt 中不存在该 stop_id。")
+
+    df = _grouped_by_trip(table)
+    first = (pl.col("trip_id") != pl.col("trip_id").shift(1)).fill_null(True)
+    df = df.with_columns(first=first, last=first.shift(-1).fill_null(True))
+    ends = df.filter("first").select("trip_id", LINE, "time", origin_stop_idx="stop_idx")
+    ends = ends.with_columns(
+        destination_stop_idx=df.filter("last")["stop_idx"], trip_idx=pl.int_range(pl.len(), dtype=pl.UInt32)
+    )
+    trip_rows = Table(table.name, table.where, table.encoding, ends)
+    _reject(trip_rows, ~pl.col("trip_id").is_in(trips["trip_id"].implode()), "trip_id",
+            "No such trip_id in trips.txt.", "trips.txt 中不存在该 trip_id。")
+    _reject(trip_rows, pl.col("time").is_null(), "departure_time",
+            "The trip's first stop has no time; GTFS requires one.", "该班次首站没有时间，GTFS 要求首站必须有时间。")
+    trip_rows.df = ends.rename({"time": "departure_time"})
+    stop_ids = stops["stop_id"]
+    trip_ends = trip_rows.df.select(
+        "trip_id",
+        "trip_idx",
+        origin_stop_id=stop_ids.gather(ends["origin_stop_idx"]),
+        destination_stop_id=stop_ids.gather(ends["destination_stop_idx"]),
+        origin_departure_s=trip_rows.seconds("departure_time"),
+    )
+    trip_idx = df["first"].cast(pl.UInt32).cum_sum() - 1
+    return StopTimes(trip_ends, trip_idx.to_numpy(), df["stop_idx"].to_numpy())
+
+
+def _reject(table: Table, mask: pl.Expr, field: str, en: str, zh: str) -> None:
+    bad = table.first_bad(mask, field if field in table.df.columns else "trip_id")
+    if bad:
+        raise table.error(bad[0], field, bad[1], en, zh)
+
+
+def _grouped_by_trip(table: Table) -> pl.DataFrame:
+    """The rows grouped by trip_id with stop_sequence strictly increasing; sorted only if they are not."""
+    df = table.df
+    starts = (pl.col("trip_id") != pl.col("trip_id").shift(1)).fill_null(True)
+    increasing = starts | (pl.col("seq") > pl.col("seq").shift(1))
+    # grouped when no trip_id starts two runs: only the run starts need hashing, not every row
+    check = df.select(runs=starts.sum(), trips=pl.col("trip_id").filter(starts).n_unique(), ordered=increasing.all())
+    if check["runs"][0] == check["trips"][0] and check["ordered"][0]:
+        return df
+    df = df.sort(["trip_id", "seq", LINE])
+    table.df = df
+    repeated = ~starts & (pl.col("seq") == pl.col("seq").shift(1))
+    bad = table.first_bad(repeated, "seq")
+    if bad:
+        raise table.error(bad[0], "stop_sequence", bad[1], "stop_sequence repeats within the trip.",
+                          "同一班次内 stop_sequence 重复。")
+    return df

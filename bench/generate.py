@@ -1,7 +1,7 @@
 """A deterministic generator of realistic city feeds for benchmarks: `python -m bench.generate large OUT_DIR`.
 
 Presets (routes x 2 directions x trips x stops per trip):
-- small: 120 routes, 2,000 stops, about 300,000 stop_times
+- small: 60 routes, 1,000 stops, about 300,000 stop_times
 - large: 1,200 routes, 20,000 stops, about 5,000,000 stop_times (Guangzhou scale)
 Features real feeds have: times past 24:00, calendar plus calendar_dates exceptions, shapes, a GBK-free UTF-8
 stops file with Chinese names, a built-up polygon with a hole. Same seed, same bytes.
@@ -33,8 +33,8 @@ class Preset:
 
 
 PRESETS = {
-    "small": Preset(routes=120, stops=2_000, stops_per_trip=20, city_radius_km=8),
-    "large": Preset(routes=1_200, stops=20_000, stops_per_trip=25, city_radius_km=22),
+    "small": Preset(routes=60, stops=1_000, stops_per_trip=20, city_radius_km=6),
+    "large": Preset(routes=1_200, stops=20_000, stops_per_trip=20, city_radius_km=22),
 }
 
 
@@ -93,7 +93,7 @@ def generate(preset_name: str, out_dir: Path, seed: int = 20251013) -> tuple[Pat
             shape_rows["shape_pt_lat"] += list(np.round(stop_lat[seq], 6))
             shape_rows["shape_pt_lon"] += list(np.round(stop_lon[seq], 6))
             shape_rows["shape_pt_sequence"] += list(range(1, len(seq) + 1))
-            for service, spacing in (("WD", 1), ("WE", 2)):
+            for service, spacing in (("WD", 1), ("WE", 3)):
                 chosen_starts = starts[::spacing] + (0 if direction == 0 else headway // 2)
                 ids = [f"T{n_trip + k}" for k in range(len(chosen_starts))]
                 n_trip += len(chosen_starts)

@@ -47,6 +47,9 @@ def load_feed(path: str | Path) -> Feed:
 
 def _load(source: FeedSource) -> Feed:
     notices: list[tuple[str, str]] = []
+    if not source.has("agency.txt"):
+        notices.append(("The feed has no agency.txt; GTFS requires it, the audit does not need it.",
+                        "GTFS 数据缺少 agency.txt（规范要求，审计不需要）。"))
     routes_t = read_table(
         source, "routes.txt", ["route_id", "route_type"], ["route_short_name", "route_long_name", "route_desc"]
     )

@@ -107,7 +107,11 @@ def read_table(
     source.encodings[name] = encoding
     header_end = data.find(b"\n")
     header_line = (data if header_end < 0 else data[:header_end]).decode("utf-8", errors="replace")
-    header = [h.strip() for h in next(csv.reader([header_line.rstrip("\r")]), [])]
+    first_line = header_line.splitlines()[0] if header_line.strip() else ""
+    try:
+        header = [h.strip() for h in next(csv.reader([first_line]), [])]
+    except csv.Error as exc:
+        raise InputError(where, f"The header line is not CSV ({exc}).", "表头不是有效的 CSV。", line=1) from None
     missing = [c for c in required if c not in header]
     if missing:
         raise InputError(

@@ -22,24 +22,9 @@ def infer_directions(trips: pl.DataFrame, trip_ends: pl.DataFrame, stops: pl.Dat
         y=pl.col("stop_lat"),
     )
     ends = trips.join(trip_ends, on="trip_id")
-    anchor_a = (
-        ends.group_by("route_id", "origin_stop_id")
-        .len()
-        .sort(["route_id", "len", "origin_stop_id"], descending=[False, True, False])
-        .group_by("route_id", maintain_order=True)
-        .first()
-        .select("route_id", a=pl.col("origin_stop_id"))
-    )
-    anchor_b = (
-        ends.join(anchor_a, on="route_id")
-        .filter(pl.col("origin_stop_id") == pl.col("a"))
-        .group_by("route_id", "destination_stop_id")
-        .len()
-        .sort(["route_id", "len", "destination_stop_id"], descending=[False, True, False])
-        .group_by("route_id", maintain_order=True)
-        .first()
-        .select("route_id", b=pl.col("destination_stop_id"))
-    )
+    anchor_a = _commonest_per_route(ends, "origin_stop_id").rename({"origin_stop_id": "a"})
+    leaving_a = ends.join(anchor_a, on="route_id").filter(pl.col("origin_stop_id") == pl.col("a"))
+    anchor_b = _commonest_per_route(leaving_a, "destination_stop_id").rename({"destination_stop_id": "b"})
     located = (
         ends.join(anchor_a, on="route_id")
         .join(anchor_b, on="route_id")
@@ -54,6 +39,18 @@ def infer_directions(trips: pl.DataFrame, trip_ends: pl.DataFrame, stops: pl.Dat
         trips.join(inferred, on="trip_id", how="left")
         .with_columns(direction_id=pl.coalesce("direction_id", "inferred"))
         .drop("inferred")
+    )
+
+
+def _commonest_per_route(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """route_id and the most frequent value of `column` among its rows (smallest value on ties)."""
+    return (
+        frame.group_by("route_id", column)
+        .len()
+        .sort(["route_id", "len", column], descending=[False, True, False])
+        .group_by("route_id", maintain_order=True)
+        .first()
+        .select("route_id", column)
     )
 
 

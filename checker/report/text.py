@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from checker.clock import parse_clock
 from checker.model import STATUSES, AuditResult, Finding
 
 FAMILIES = {
@@ -18,16 +19,19 @@ STATUS_LABEL = {"pass": "达标 pass", "fail": "不达标 fail", "not_assessed":
 WORST_SHOWN = 8
 
 
+def _minutes(value) -> float | None:
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str) and value.count(":") == 2:
+        return parse_clock(value) / 60
+    return None
+
+
 def _severity(finding: Finding) -> tuple:
-    rank = STATUSES.index(finding.status)
-    value = finding.value if isinstance(finding.value, (int, float)) else 0
-    if finding.unit == "time" and isinstance(finding.value, str):
-        value = finding.value if finding.rule.endswith("FIRST") else ""
-    return (rank, _desc(value))
-
-
-def _desc(value):
-    return -value if isinstance(value, (int, float)) else tuple(-ord(c) for c in value)
+    """Worst first: by status, then by how far the value misses its threshold."""
+    value, threshold = _minutes(finding.value), _minutes(finding.threshold)
+    shortfall = abs(value - threshold) if value is not None and threshold is not None else 0.0
+    return (STATUSES.index(finding.status), -shortfall)
 
 
 def render_text(result: AuditResult, console: Console) -> None:

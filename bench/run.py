@@ -1,0 +1,100 @@
+"""`make bench`: buscheck against the parse floor and against gtfs-kit, on generated feeds, on this machine.
+
+(a) floor: unzip stop_times.txt and parse the columns an audit needs with polars;
+(b) a full `buscheck audit` of the same zip in a fresh process (wall time, peak memory);
+(c) gtfs-kit: read_feed + compute_trip_stats + compute_route_stats for the same date and peak window.
+Medians of --repeat runs for (a) and (b); (c) runs once (it takes minutes on the large feed).
+Benchmarks are not tests: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+import zipfile
+from pathlib import Path
+
+import polars as pl
+
+from bench.generate import generate
+
+DATA = Path(__file__).parent / "data"
+DATE = "2026-03-02"  # a Monday in the generated calendar
+COLUMNS = ["trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence"]
+
+
+def _feed(preset: str) -> tuple[Path, Path]:
+    feed, polygon = DATA / f"{preset}_gtfs.zip", DATA / f"{preset}_built_up.geojson"
+    if not (feed.exists() and polygon.exists()):
+        print(f"generating the {preset} feed ...", flush=True)
+        generate(preset, DATA)
+    return feed, polygon
+
+
+def floor(feed: Path) -> tuple[float, int]:
+    start = time.perf_counter()
+    with zipfile.ZipFile(feed) as archive:
+        data = archive.read("stop_times.txt")
+    frame = pl.read_csv(io.BytesIO(data), columns=COLUMNS, infer_schema=False)
+    return time.perf_counter() - start, frame.height
+
+
+def audit(feed: Path, polygon: Path) -> float:
+    command = [sys.executable, "-m", "checker", "audit", str(feed), "--built-up", str(polygon), "--city", "广州",
+               "--date", DATE, "--format", "json"]
+    start = time.perf_counter()
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"audit failed: {done.stderr}")
+    return elapsed
+
+
+def gtfs_kit_path(feed: Path) -> float:
+    import gtfs_kit as gk
+
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        loaded = gk.read_feed(feed, dist_units="km")
+        stats = gk.compute_trip_stats(loaded)
+        gk.compute_route_stats(loaded, dates=[DATE.replace("-", "")], trip_stats=stats,
+                               headway_start_time="07:00:00", headway_end_time="09:00:00", split_directions=True)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--presets", nargs="+", default=["small", "large"])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-gtfs-kit", action="store_true", help="leave out (c), which takes minutes")
+    args = parser.parse_args()
+
+    rows = []
+    for preset in args.presets:
+        feed, polygon = _feed(preset)
+        floors = [floor(feed) for _ in range(args.repeat)]
+        rows_count = floors[0][1]
+        a = statistics.median(t for t, _ in floors)
+        b = statistics.median(audit(feed, polygon) for _ in range(args.repeat))
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        c = None if args.skip_gtfs_kit else gtfs_kit_path(feed)
+        rows.append((preset, rows_count, a, b, peak_mb, c))
+        print(f"{preset}: done", flush=True)
+
+    print("\n| feed | stop_times | (a) parse floor | (b) buscheck audit | b/a | peak memory (b) | (c) gtfs-kit | c/b |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for preset, count, a, b, peak, c in rows:
+        kit = f"{c:.1f} s | {c / b:.0f}x" if c is not None else "not run | -"
+        print(f"| {preset} | {count:,} | {a:.2f} s | {b:.2f} s | {b / a:.1f}x | {peak:,.0f} MB | {kit} |")
+    print("\n(peak memory is the largest of all audit processes run so far; run one preset alone for its own)")
+
+
+if __name__ == "__main__":
+    main()

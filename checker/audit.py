@@ -16,10 +16,13 @@ from checker.load.built_up import load_built_up
 from checker.load.calendar import choose_service_date, trips_on
 from checker.load.datum import to_wgs84
 from checker.load.feed import load_feed
+from checker.load.ridership import load_trip_loads
 from checker.metrics.coverage import Coverage, compute_coverage
 from checker.metrics.departures import infer_directions, origin_departures
+from checker.metrics.load_factor import peak_load_factors
 from checker.metrics.timetable import headways, route_spans
 from checker.model import AuditResult
+from checker.night_routes import night_reason
 from checker.rulepack import load_pack, resolve_city
 
 OUTSIDE_WARNING_SHARE = 0.5
@@ -35,6 +38,7 @@ class AuditRequest:
     base_routes: Path | None = None
     rules: str | None = None
     profile: Path | None = None
+    load: Path | None = None
 
 
 @dataclass
@@ -60,7 +64,7 @@ def run_audit(request: AuditRequest) -> Audit:
     trips = trips_on(feed, service.day).filter(pl.col("route_id").is_in(basic.route_ids))
     trips = infer_directions(trips, feed.trip_ends, feed.stops)
     departures = origin_departures(feed, trips)
-    routes = _route_rows(departures, feed.routes, city.peak_windows)
+    routes = _route_rows(departures, feed.routes, city.peak_windows, set(city.night_routes))
 
     radius = next((r.params["radius_m"] for r in pack.rules if r.check == "coverage_min"), 500)
     served = feed.stops_served_by(trips["trip_id"])
@@ -69,7 +73,12 @@ def run_audit(request: AuditRequest) -> Audit:
     if coverage.stops_used and coverage.stops_outside_built_up / coverage.stops_used > OUTSIDE_WARNING_SHARE:
         notices.append(_outside_warning(coverage, request.feed_crs))
 
-    metrics = {"coverage": _coverage_dict(coverage, built_up), "routes": routes}
+    metrics = {"coverage": _coverage_dict(coverage, built_up), "routes": routes, "load": None}
+    if request.load is not None:
+        trip_loads, load_notices = load_trip_loads(request.load, service.day)
+        notices += load_notices
+        metrics["load"] = {"source": str(request.load),
+                           "routes": peak_load_factors(departures, trip_loads, city.peak_windows)}
     findings = judge(pack, city, metrics)
     result = AuditResult(
         schema_version=RESULT_SCHEMA_VERSION,
@@ -103,7 +112,7 @@ def _minutes(seconds) -> float | None:
     return None if seconds is None else round(seconds / 60, 2)
 
 
-def _route_rows(departures: pl.DataFrame, routes: pl.DataFrame, peaks) -> list[dict]:
+def _route_rows(departures: pl.DataFrame, routes: pl.DataFrame, peaks, night_listed: set[str]) -> list[dict]:
     if departures.is_empty():
         return []
     spans = route_spans(departures).join(
@@ -117,10 +126,11 @@ def _route_rows(departures: pl.DataFrame, routes: pl.DataFrame, peaks) -> list[d
         )
     rows = []
     for span in spans.iter_rows(named=True):
-        windows = windows_by_key[(span["route_id"], span["direction_id"])]
+        key = (span["route_id"], span["direction_id"])
+        windows = windows_by_key[key]
         peak_values = [w["max_headway_min"] for w in windows if w["window"] != "offpeak"]
         offpeak = next(w["max_headway_min"] for w in windows if w["window"] == "offpeak")
-        rows.append({
+        row = {
             "route_id": span["route_id"],
             "direction_id": int(span["direction_id"]),
             "route_short_name": span["route_short_name"],
@@ -133,8 +143,14 @@ def _route_rows(departures: pl.DataFrame, routes: pl.DataFrame, peaks) -> list[d
             "last_departure_s": span["last_departure_s"],
             "max_headway_peak_min": max((v for v in peak_values if v is not None), default=None),
             "max_headway_offpeak_min": offpeak,
+            "max_gap_min": _minutes(span["max_gap_s"]),
             "windows": windows,
-        })
+            "departures": [hms(t) for t in span["departures_s"]],
+        }
+        reason = night_reason(row, night_listed)
+        row["night"] = reason is not None
+        row["night_reason"] = reason
+        rows.append(row)
     return rows
 
 

@@ -78,6 +78,9 @@ def audit(
     profile: Annotated[
         Path | None, typer.Option("--profile", help="City profile TOML: tier, own target, work hours, peaks")
     ] = None,
+    load: Annotated[
+        Path | None, typer.Option("--load", help="Peak load: GTFS-Ride folder/zip or CSV trip_id,peak_load,capacity")
+    ] = None,
     output_format: Annotated[Format, typer.Option("--format", help="text or json (json to stdout)")] = Format.text,
     out: Annotated[Path | None, typer.Option("--out", help="Write result files to this folder / 输出目录")] = None,
 ) -> None:
@@ -89,7 +92,7 @@ def audit(
 
     def run() -> int:
         day: date | None = parse_date_arg(service_date) if service_date else None
-        request = AuditRequest(feed, built_up, city, day, feed_crs.value, base_routes, rules, profile)
+        request = AuditRequest(feed, built_up, city, day, feed_crs.value, base_routes, rules, profile, load)
         done = run_audit(request)
         written = write_outputs(done, out) if out is not None else []
         if output_format is Format.json:

@@ -3,17 +3,59 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from checker.clock import hms
+from checker.clock import hm, hms, parse_clock
 from checker.model import Finding
+from checker.remedy import Limits, plan_departures
 from checker.rulepack import CityProfile, Rule, RulePack
+
+ROUTE_TIMETABLE_CHECKS = ("headway_max", "first_departure_by", "last_departure_from")
+
+
+@dataclass
+class Context:
+    pack: RulePack
+    city: CityProfile
+    metrics: dict[str, Any]
+
+    @property
+    def load_by_route(self) -> dict[tuple, dict] | None:
+        load = self.metrics.get("load")
+        if load is None:
+            return None
+        return {(r["route_id"], r["direction_id"]): r for r in load["routes"]}
+
+    @property
+    def day_routes(self) -> list[dict]:
+        return [r for r in self.metrics["routes"] if not r["night"]]
+
+    @property
+    def night_routes(self) -> list[dict]:
+        return [r for r in self.metrics["routes"] if r["night"]]
+
+    def rule_param(self, check: str, name: str, **match) -> Any:
+        for rule in self.pack.rules:
+            if rule.check == check and all(rule.params.get(k) == v for k, v in match.items()):
+                return rule.params[name]
+        return None
+
+    def first_by_s(self) -> int | None:
+        before = self.rule_param("first_departure_by", "before_work_start_min")
+        return None if before is None else self.city.work_start_s - before * 60
+
+    def last_from_s(self) -> int | None:
+        after = self.rule_param("last_departure_from", "after_work_end_min")
+        return None if after is None else self.city.work_end_s + after * 60
 
 
 def judge(pack: RulePack, city: CityProfile, metrics: dict[str, Any]) -> list[Finding]:
+    context = Context(pack, city, metrics)
     findings: list[Finding] = []
     for rule in pack.rules:
-        findings.extend(CHECKS[rule.check](rule, city, metrics))
+        findings.extend(CHECKS[rule.check](rule, context))
+    _attach_remedies(findings, context)
     return findings
 
 
@@ -34,15 +76,30 @@ def _route_subject(route: dict) -> dict:
     }
 
 
-def _no_routes(rule: Rule, city: CityProfile) -> list[Finding]:
+def _label(route: dict) -> str:
+    return f"{route['route_short_name'] or route['route_id']} ({route['direction_id']})"
+
+
+def _no_routes(rule: Rule, city: CityProfile, night: bool = False) -> list[Finding]:
+    kind_zh, kind_en = ("夜班", "night") if night else ("基本公交", "basic")
     return [
         _finding(rule, "not_assessed", _city_subject(city), None, None, "",
-                 "审计日没有基本公交线路运营，无法评估。", "No basic route runs on the audit date; nothing to assess.")
+                 f"审计日没有{kind_zh}线路运营，无法评估。", f"No {kind_en} route runs on the audit date; nothing to assess.")
     ]
 
 
-def check_coverage(rule: Rule, city: CityProfile, metrics: dict) -> list[Finding]:
-    cov = metrics["coverage"]
+def _night_exemptions(rule: Rule, context: Context) -> list[Finding]:
+    return [
+        _finding(rule, "exempt", _route_subject(route), None, None, "",
+                 f"{_label(route)} 为夜班线路（{route['night_reason']['zh']}），其首末班与间隔由城市另定（第10条第4项），见 GD-NIGHT。",
+                 f"{_label(route)} is a night route ({route['night_reason']['en']}); Art. 10(4) leaves its hours and "
+                 "intervals to the city: see GD-NIGHT.")
+        for route in context.night_routes
+    ]
+
+
+def check_coverage(rule: Rule, context: Context) -> list[Finding]:
+    city, cov = context.city, context.metrics["coverage"]
     target = city.coverage_target
     ratio = cov["ratio"]
     # Compare at the precision reported (0.01 percentage point) so that 99.999% is not a failure of 100%.
@@ -61,18 +118,29 @@ def check_coverage(rule: Rule, city: CityProfile, metrics: dict) -> list[Finding
     ]
 
 
-def check_headway(rule: Rule, city: CityProfile, metrics: dict) -> list[Finding]:
-    routes = metrics["routes"]
-    if not routes:
-        return _no_routes(rule, city)
+def _load_caveat(route: dict, context: Context) -> tuple[str, str]:
+    load = (context.load_by_route or {}).get((route["route_id"], route["direction_id"]))
+    limit = context.rule_param("load_factor", "max_ratio") or 0.8
+    if load is None:
+        return f"（以高峰满载率不超过{limit:.0%}为前提）", f" (assuming a peak load factor of at most {limit:.0%})"
+    ratio = load["load_factor"]
+    if ratio <= limit:
+        return f"（高峰满载率 {ratio:.0%}，满足前提）", f" (peak load factor {ratio:.0%}: precondition met)"
+    return (f"（高峰满载率 {ratio:.0%} 超过 {limit:.0%}，前提不成立，需增加运力）",
+            f" (peak load factor {ratio:.0%} exceeds {limit:.0%}: precondition not met, more capacity needed)")
+
+
+def check_headway(rule: Rule, context: Context) -> list[Finding]:
+    if not context.metrics["routes"]:
+        return _no_routes(rule, context.city)
     limit = rule.params["max_min"]
     peak = rule.params["window"] == "peak"
     findings = []
-    for route in routes:
+    for route in context.day_routes:
         windows = [w for w in route["windows"] if (w["window"] != "offpeak") == peak]
         measured = [w for w in windows if w["max_headway_min"] is not None]
         subject = _route_subject(route)
-        label = f"{route['route_short_name'] or route['route_id']} ({route['direction_id']})"
+        label = _label(route)
         if not measured:
             findings.append(
                 _finding(rule, "not_assessed", subject, None, limit, "min",
@@ -86,8 +154,7 @@ def check_headway(rule: Rule, city: CityProfile, metrics: dict) -> list[Finding]
         where = "平峰" if not peak else f"高峰 {worst['window']}"
         where_en = "off-peak" if not peak else f"peak {worst['window']}"
         gap = f"{worst['gap_from'][:5]}–{worst['gap_to'][:5]}"
-        caveat_zh = "（以高峰满载率不超过80%为前提）" if peak else ""
-        caveat_en = " (assuming a peak load factor of at most 80%)" if peak else ""
+        caveat_zh, caveat_en = _load_caveat(route, context) if peak else ("", "")
         findings.append(
             _finding(
                 rule, "pass" if passed else "fail", subject, value, limit, "min",
@@ -96,31 +163,29 @@ def check_headway(rule: Rule, city: CityProfile, metrics: dict) -> list[Finding]
                 window=worst["window"], gap_from=worst["gap_from"], gap_to=worst["gap_to"],
             )
         )
-    return findings
+    return findings + _night_exemptions(rule, context)
 
 
-def check_first_departure(rule: Rule, city: CityProfile, metrics: dict) -> list[Finding]:
-    latest = city.work_start_s - rule.params["before_work_start_min"] * 60
-    return _span_check(rule, city, metrics, "first_departure", latest, lambda v: v <= latest,
+def check_first_departure(rule: Rule, context: Context) -> list[Finding]:
+    latest = context.first_by_s()
+    return _span_check(rule, context, "first_departure", latest, lambda v: v <= latest,
                        "首班", "first departure", "不晚于", "no later than")
 
 
-def check_last_departure(rule: Rule, city: CityProfile, metrics: dict) -> list[Finding]:
-    earliest = city.work_end_s + rule.params["after_work_end_min"] * 60
-    return _span_check(rule, city, metrics, "last_departure", earliest, lambda v: v >= earliest,
+def check_last_departure(rule: Rule, context: Context) -> list[Finding]:
+    earliest = context.last_from_s()
+    return _span_check(rule, context, "last_departure", earliest, lambda v: v >= earliest,
                        "末班", "last departure", "不早于", "no earlier than")
 
 
-def _span_check(rule, city, metrics, key, limit_s, ok: Callable[[int], bool], zh, en, rel_zh, rel_en):
-    routes = metrics["routes"]
-    if not routes:
-        return _no_routes(rule, city)
+def _span_check(rule, context: Context, key, limit_s, ok: Callable[[int], bool], zh, en, rel_zh, rel_en):
+    if not context.metrics["routes"]:
+        return _no_routes(rule, context.city)
     limit = hms(limit_s)
     findings = []
-    for route in routes:
-        value_s = route[f"{key}_s"]
-        passed = ok(value_s)
-        label = f"{route['route_short_name'] or route['route_id']} ({route['direction_id']})"
+    for route in context.day_routes:
+        passed = ok(route[f"{key}_s"])
+        label = _label(route)
         findings.append(
             _finding(
                 rule, "pass" if passed else "fail", _route_subject(route), route[key], limit, "time",
@@ -128,23 +193,119 @@ def _span_check(rule, city, metrics, key, limit_s, ok: Callable[[int], bool], zh
                 f"{label} {en} {route[key][:5]}, required {rel_en} {limit[:5]}.",
             )
         )
+    return findings + _night_exemptions(rule, context)
+
+
+def check_load_factor(rule: Rule, context: Context) -> list[Finding]:
+    load = context.load_by_route
+    if load is None:
+        return check_requires_input(rule, context)
+    limit = rule.params["max_ratio"]
+    findings = []
+    for route in context.day_routes:
+        measured = load.get((route["route_id"], route["direction_id"]))
+        label = _label(route)
+        if measured is None:
+            findings.append(_finding(rule, "not_assessed", _route_subject(route), None, limit, "ratio",
+                                     f"{label} 无高峰班次的载客与运力数据。",
+                                     f"{label}: no load and capacity data for its peak trips."))
+            continue
+        ratio = measured["load_factor"]
+        passed = ratio <= limit
+        findings.append(_finding(
+            rule, "pass" if passed else "fail", _route_subject(route), round(ratio, 4), limit, "ratio",
+            f"{label} 高峰满载率 {ratio:.0%}（{measured['trips']} 个高峰班次，单班最高 {measured['max_trip_load_factor']:.0%}），"
+            f"限值 {limit:.0%}{'' if passed else '，需增加运力'}。",
+            f"{label} peak load factor {ratio:.0%} over {measured['trips']} peak trips (highest trip "
+            f"{measured['max_trip_load_factor']:.0%}), limit {limit:.0%}{'' if passed else ': more capacity needed'}.",
+            trips=measured["trips"], max_trip_load_factor=measured["max_trip_load_factor"],
+        ))
     return findings
 
 
-def check_requires_input(rule: Rule, city: CityProfile, metrics: dict) -> list[Finding]:
+def check_night_service(rule: Rule, context: Context) -> list[Finding]:
+    routes = context.night_routes
+    if not routes:
+        return _no_routes(rule, context.city, night=True)
+    night = context.city.night
+    findings = []
+    for route in routes:
+        label = _label(route)
+        if not night:
+            findings.append(_finding(
+                rule, "not_assessed", _route_subject(route), route["max_gap_min"], None, "min",
+                f"{label} 夜班线路（{route['night_reason']['zh']}）{route['first_departure'][:5]}–{route['last_departure'][:5]}，"
+                "城市未设定夜班首末班与间隔要求，不评估。",
+                f"{label} night route ({route['night_reason']['en']}) runs {route['first_departure'][:5]}–"
+                f"{route['last_departure'][:5]}; the city has set no night-route hours or interval, so not assessed.",
+            ))
+            continue
+        problems_zh, problems_en = [], []
+        if "night_first_by" in night and route["first_departure_s"] > parse_clock(night["night_first_by"]):
+            problems_zh.append(f"首班 {route['first_departure'][:5]} 晚于 {night['night_first_by']}")
+            problems_en.append(f"first departure {route['first_departure'][:5]} after {night['night_first_by']}")
+        if "night_last_from" in night and route["last_departure_s"] < parse_clock(night["night_last_from"]):
+            problems_zh.append(f"末班 {route['last_departure'][:5]} 早于 {night['night_last_from']}")
+            problems_en.append(f"last departure {route['last_departure'][:5]} before {night['night_last_from']}")
+        limit = night.get("night_max_headway_min")
+        if limit is not None and route["max_gap_min"] is not None and route["max_gap_min"] > limit:
+            problems_zh.append(f"最大间隔 {route['max_gap_min']:g} 分钟超过 {limit} 分钟")
+            problems_en.append(f"largest interval {route['max_gap_min']:g} min over {limit} min")
+        status = "fail" if problems_en else "pass"
+        findings.append(_finding(
+            rule, status, _route_subject(route), route["max_gap_min"], limit, "min",
+            f"{label} 夜班线路 {route['first_departure'][:5]}–{route['last_departure'][:5]}："
+            + ("；".join(problems_zh) if problems_zh else "符合本市夜班要求") + "。",
+            f"{label} night route {route['first_departure'][:5]}–{route['last_departure'][:5]}: "
+            + ("; ".join(problems_en) if problems_en else "meets the city's night-route settings") + ".",
+        ))
+    return findings
+
+
+def check_requires_input(rule: Rule, context: Context) -> list[Finding]:
     return [
         _finding(
-            rule, "not_assessed", _city_subject(city), None, rule.params.get("max_ratio"), "",
+            rule, "not_assessed", _city_subject(context.city), None, rule.params.get("max_ratio"), "",
             f"未提供{rule.params['input_zh']}，不评估。",
             f"Not assessed: needs {rule.params['input']}, which this audit was not given.",
         )
     ]
 
 
-CHECKS: dict[str, Callable[[Rule, CityProfile, dict], list[Finding]]] = {
+def _attach_remedies(findings: list[Finding], context: Context) -> None:
+    """Give every failing interval or span finding the departures that would fix its route-direction."""
+    checks = {rule.id for rule in context.pack.rules if rule.check in ROUTE_TIMETABLE_CHECKS}
+    failing = [f for f in findings if f.rule in checks and f.status == "fail"]
+    if not failing:
+        return
+    limits = Limits(
+        peaks=context.city.peak_windows,
+        peak_max_s=(context.rule_param("headway_max", "max_min", window="peak") or 10**6) * 60,
+        offpeak_max_s=(context.rule_param("headway_max", "max_min", window="offpeak") or 10**6) * 60,
+        first_by_s=context.first_by_s(),
+        last_from_s=context.last_from_s(),
+    )
+    routes = {(r["route_id"], r["direction_id"]): r for r in context.day_routes}
+    plans: dict[tuple, list[str]] = {}
+    for finding in failing:
+        key = (finding.subject["route_id"], finding.subject["direction_id"])
+        if key not in plans:
+            departures = [parse_clock(t) for t in routes[key]["departures"]]
+            plans[key] = [hm(t) for t in plan_departures(departures, limits)]
+        plan = plans[key]
+        if not plan:
+            continue
+        finding.detail["add_departures"] = plan
+        finding.message_zh += f" 建议增开 {'、'.join(plan)} 班次（可消除该方向全部间隔与首末班问题）。"
+        finding.message_en += f" Add departures at {', '.join(plan)} (fixes every interval and span failure of this direction)."
+
+
+CHECKS: dict[str, Callable[[Rule, Context], list[Finding]]] = {
     "coverage_min": check_coverage,
     "headway_max": check_headway,
     "first_departure_by": check_first_departure,
     "last_departure_from": check_last_departure,
+    "load_factor": check_load_factor,
+    "night_service": check_night_service,
     "requires_input": check_requires_input,
 }

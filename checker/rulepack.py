@@ -120,6 +120,8 @@ class CityProfile:
     work_end_s: int
     peak_windows: list[Window]
     source: str  # what set these values
+    night: dict = field(default_factory=dict)  # night_first_by, night_last_from, night_max_headway_min
+    night_routes: list[str] = field(default_factory=list)  # route_id or route_short_name
     notices: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -198,5 +200,22 @@ def resolve_city(pack: RulePack, city: str, profile_path: str | Path | None = No
         work_end_s=_clock(settings["work_end"], where, "work_end"),
         peak_windows=_windows(settings["peak_windows"], where),
         source=f"{pack.id} defaults" + (f" + {Path(profile_path).name}" if profile_path else ""),
+        night=_night_settings(profile, where),
+        night_routes=[str(r) for r in profile.get("night_routes", [])],
         notices=notices,
     )
+
+
+NIGHT_KEYS = ("night_first_by", "night_last_from", "night_max_headway_min")
+
+
+def _night_settings(profile: dict, where: str) -> dict:
+    night = {k: profile[k] for k in NIGHT_KEYS if k in profile}
+    for key in ("night_first_by", "night_last_from"):
+        if key in night:
+            _clock(night[key], where, key)
+    limit = night.get("night_max_headway_min")
+    if limit is not None and not (isinstance(limit, int | float) and limit > 0):
+        raise InputError(where, "Expected a positive number of minutes.", "应为正的分钟数。",
+                         field="night_max_headway_min", value=limit)
+    return night

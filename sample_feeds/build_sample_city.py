@@ -6,7 +6,8 @@ rewrites sample_feeds/sample_city/{gtfs.zip, built_up.geojson, profile.toml}.
 What it shows when audited (see README): most routes pass; route 5 runs every 40 min in the peaks, route 6
 stops at 19:30, route 8 starts at 08:00, route 11 leaves a 75-minute midday gap; route 3's last morning-peak bus at 08:50 is followed by one at 09:30, a 40-minute gap that
 straddles the peak's end and so counts for it; route 9 is written as
-frequencies.txt and runs past midnight; the custom route K1 (定制) is not a basic route; the built-up area
+frequencies.txt and runs past midnight; the night route 夜1路 runs 22:30-28:30 and is judged by the city's night settings; the custom
+route K1 (定制) is not a basic route; the built-up area
 has a lake (a hole) and an industrial park only partly reached by buses.
 """
 
@@ -62,6 +63,8 @@ ROUTES = [
      every("06:00", "11:00", 20) + every("12:15", "21:15", 20), every("06:00", "21:00", 30)),
     ("R12", "12路", "北岸线 North shore line", [(-3.8, 1.0), (0.4, 1.0), (0.4, 2.6), (3.8, 2.6)],
      every("06:10", "21:10", 20), every("06:10", "21:10", 30)),
+    ("N1", "夜1路", "夜班线 Night line", [(-3.8, 0.2), (3.8, 0.2)],
+     every("22:30", "28:30", 30), every("22:30", "28:30", 30)),
     ("K1", "定制快线1", "定制公交 商务快线 Custom express", [(-3.8, -1), (3.8, -1)],
      [7 * 60 + 30, 8 * 60, 17 * 60 + 30, 18 * 60], []),
 ]
@@ -164,6 +167,10 @@ coverage_target = 0.90        # the city's own, higher target (Art. 10(1) allows
 work_start = "09:00"
 work_end = "18:00"
 peak_windows = ["07:00-09:00", "17:00-19:00"]
+# Night routes (Art. 10(4)): the city sets their hours and interval; service-day clock, so 28:00 is 04:00.
+night_first_by = "23:00"
+night_last_from = "28:00"
+night_max_headway_min = 30
 """
 
 

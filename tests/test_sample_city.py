@@ -37,15 +37,21 @@ def _statuses(doc, rule):
 
 
 def test_the_sample_city_tells_its_story(doc):
-    assert doc["service_date"] == {"date": "2026-01-02", "chosen_by": "busiest_weekday", "trips": 804}
+    assert doc["service_date"] == {"date": "2026-01-02", "chosen_by": "busiest_weekday", "trips": 830}
     failing = {rule: sorted({name for (name, _), s in _statuses(doc, rule).items() if s == "fail"})
                for rule in ("GD-FREQ-PEAK", "GD-FREQ-OFFPEAK", "GD-SPAN-FIRST", "GD-SPAN-LAST")}
     assert failing == {"GD-FREQ-PEAK": ["3路", "5路", "8路"], "GD-FREQ-OFFPEAK": ["11路"],
                        "GD-SPAN-FIRST": ["8路"], "GD-SPAN-LAST": ["6路"]}
     assert doc["inputs"]["custom_routes_excluded"] == ["K1"]
     assert "K1" not in {r["route_id"] for r in doc["metrics"]["routes"]}
-    night = [r for r in doc["metrics"]["routes"] if r["route_id"] == "R9"]
-    assert {r["last_departure"] for r in night} == {"24:30:00"}
+    late = [r for r in doc["metrics"]["routes"] if r["route_id"] == "R9"]
+    assert {r["last_departure"] for r in late} == {"24:30:00"}
+    assert not any(r["night"] for r in late)  # a day route that runs late is still a day route
+    assert _statuses(doc, "GD-NIGHT") == {("夜1路", 0): "pass", ("夜1路", 1): "pass"}
+    assert _statuses(doc, "GD-SPAN-LAST")[("夜1路", 0)] == "exempt"
+    fixes = {f["subject"]["route_short_name"]: f["detail"]["add_departures"]
+             for f in doc["findings"] if f["status"] == "fail" and "add_departures" in f["detail"]}
+    assert fixes["8路"] == ["07:30"] and fixes["6路"] == ["20:00"] and fixes["11路"] == ["12:00"]
     coverage = doc["metrics"]["coverage"]
     assert 0.6 < coverage["ratio"] < 0.9  # above the 60% tier minimum, below the city's own 90% target
     cov = next(f for f in doc["findings"] if f["rule"] == "GD-COV-500")

@@ -93,3 +93,18 @@ class FeedSource:
     def close(self) -> None:
         if self._zip is not None:
             self._zip.close()
+
+
+class SingleFile(FeedSource):
+    """One CSV file read like a feed table (for lists and load data that come as a lone file)."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._zip = None
+        self.encodings = {}
+        if not self.path.is_file():
+            raise InputError(str(path), "The file does not exist.", "文件不存在。")
+        self._members = {self.path.name: str(self.path)}
+
+    def where(self, name: str) -> str:
+        return str(self.path)

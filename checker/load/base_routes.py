@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from checker.errors import InputError
-from checker.load.encoding import to_utf8
+from checker.load.archive import SingleFile
+from checker.load.table import read_table
 
 CUSTOM_MARK = "定制"
 
@@ -49,20 +48,17 @@ def select_basic_routes(routes: pl.DataFrame, base_routes_file: str | Path | Non
 
 
 def _from_list(routes: pl.DataFrame, path: Path) -> BasicRoutes:
-    if not path.is_file():
-        raise InputError(str(path), "The basic-route list does not exist.", "基本公交线路清单文件不存在。")
-    text = to_utf8(path.read_bytes())[0].decode("utf-8")
-    rows = list(csv.DictReader(io.StringIO(text)))
-    header = [h.strip() for h in (rows[0].keys() if rows else [])]
-    key = "route_id" if "route_id" in header else "route_short_name" if "route_short_name" in header else None
-    if key is None:
+    table = read_table(SingleFile(path), path.name, [], ["route_id", "route_short_name"])
+    given = [c for c in ("route_id", "route_short_name") if table.df[c].null_count() < table.df.height]
+    if not given:
         raise InputError(
             str(path),
             "Expected a CSV with a route_id or route_short_name column.",
             "应为含 route_id 或 route_short_name 列的 CSV 文件。",
             line=1,
         )
-    wanted = {(row.get(key) or "").strip() for row in rows} - {""}
+    key = given[0]
+    wanted = set(table.df[key].drop_nulls().str.strip_chars().to_list()) - {""}
     matched = routes.filter(pl.col(key).is_in(list(wanted)))
     found = set(matched[key].to_list())
     missing = sorted(wanted - found)

@@ -33,13 +33,17 @@ class Window:
 
 
 def route_spans(departures: pl.DataFrame) -> pl.DataFrame:
-    """route_id, direction_id, trips, first_departure_s, last_departure_s, origin_stop_id (commonest)."""
+    """route_id, direction_id, trips, first_departure_s, last_departure_s, max_gap_s (largest gap between
+    consecutive departures, whatever the window), departures_s (sorted), origin_stop_id (commonest)."""
+    ordered = pl.col("departure_s").sort()
     return (
         departures.group_by(KEY)
         .agg(
             trips=pl.len(),
             first_departure_s=pl.col("departure_s").min(),
             last_departure_s=pl.col("departure_s").max(),
+            max_gap_s=ordered.diff().max(),
+            departures_s=ordered,
             origin_stop_id=pl.col("origin_stop_id").mode().sort().first(),
         )
         .sort(KEY)
@@ -82,7 +86,7 @@ def headways(departures: pl.DataFrame, peaks: list[Window]) -> pl.DataFrame:
         )
     candidates.append(gaps.filter(~inside_a_peak).with_columns(window=pl.lit(OFFPEAK)))
     counts.append(
-        ordered.filter(~_in_any(pl.col("departure_s"), peaks)).group_by(KEY).len("departures").with_columns(
+        ordered.filter(~in_any(pl.col("departure_s"), peaks)).group_by(KEY).len("departures").with_columns(
             window=pl.lit(OFFPEAK)
         )
     )
@@ -108,7 +112,7 @@ def headways(departures: pl.DataFrame, peaks: list[Window]) -> pl.DataFrame:
     )
 
 
-def _in_any(expr: pl.Expr, windows: list[Window]) -> pl.Expr:
+def in_any(expr: pl.Expr, windows: list[Window]) -> pl.Expr:
     inside = pl.lit(False)
     for window in windows:
         inside = inside | expr.is_between(window.start_s, window.end_s, closed="left")

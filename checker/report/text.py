@@ -77,9 +77,9 @@ def _render_rule(console: Console, findings: list[Finding]) -> None:
         style = STATUS_STYLE[first.status]
         console.print(f"  [{style}]{STATUS_LABEL[first.status]}[/]  {first.message_zh}\n  {first.message_en}\n")
         return
-    worst = sorted((f for f in findings if f.status != "pass"), key=_severity)[:WORST_SHOWN]
+    worst = sorted((f for f in findings if f.status in ("fail", "not_assessed")), key=_severity)[:WORST_SHOWN]
     if not worst:
-        console.print("  全部达标 All pass.\n")
+        console.print("  无不达标项 Nothing fails.\n")
         return
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     for column in ("线路 route", "方向 dir", "状态 status", "值 value", "限值 limit", "说明 detail"):
@@ -95,7 +95,7 @@ def _render_rule(console: Console, findings: list[Finding]) -> None:
             f.message_en,
         )
     console.print(table)
-    hidden = counts["fail"] + counts["not_assessed"] + counts["exempt"] - len(worst)
+    hidden = counts["fail"] + counts["not_assessed"] - len(worst)
     if hidden > 0:
         console.print(f"  … 另有 {hidden} 项 and {hidden} more (see result.json / findings.csv)")
     console.print()

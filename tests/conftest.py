@@ -14,6 +14,7 @@ from checker.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
+SCHEMA = json.loads((REPO / "schema" / "result-v1.schema.json").read_text(encoding="utf-8"))
 
 # A point in Guangdong; 1 km in degrees near it.
 LAT0, LON0 = 22.60, 113.30

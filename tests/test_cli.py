@@ -5,9 +5,7 @@ import json
 import jsonschema
 import pytest
 
-from tests.conftest import REPO, feed_tables
-
-SCHEMA = json.loads((REPO / "schema" / "result-v1.schema.json").read_text(encoding="utf-8"))
+from tests.conftest import SCHEMA, feed_tables
 
 
 def _json(result) -> dict:

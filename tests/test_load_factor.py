@@ -2,9 +2,11 @@
 
 import json
 
+import jsonschema
 import pytest
 
 from checker.errors import InputError
+from tests.conftest import SCHEMA
 
 # R1 leaves every 20 min from 07:00 (trips R1-0-0 at 07:00 ... R1-0-39); peak 07:00-09:00 holds trips 0..5
 PEAK_TRIPS = [f"R1-0-{i}" for i in range(6)]
@@ -14,6 +16,7 @@ def _findings(cli, audit_args, *extra):
     result = cli(*audit_args(), *extra, "--format", "json")
     assert result.exit_code in (0, 1), result.stderr
     doc = json.loads(result.stdout)
+    jsonschema.validate(doc, SCHEMA)
     return doc, {f["rule"]: f for f in doc["findings"] if f["subject"]["type"] == "route"}
 
 

@@ -63,6 +63,14 @@ def test_built_up_area_matches_its_construction(doc):
     assert doc["metrics"]["coverage"]["built_up_km2"] == pytest.approx(48 - 0.8 + 4, rel=2e-3)
 
 
+def test_valid_against_the_schema(doc):
+    import jsonschema
+
+    from tests.conftest import SCHEMA
+
+    jsonschema.validate(doc, SCHEMA)
+
+
 def test_golden(doc):
     if os.environ.get("BUSCHECK_UPDATE_GOLDEN"):
         GOLDEN.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -17,6 +17,7 @@ demo: setup
 	$(BIN)/buscheck audit sample_feeds/sample_city/gtfs.zip \
 	  --built-up sample_feeds/sample_city/built_up.geojson \
 	  --city "示例市" --profile sample_feeds/sample_city/profile.toml \
+	  --districts sample_feeds/sample_city/districts.geojson \
 	  --out demo_out; status=$$?; \
 	  echo "exit status $$status (0 = all pass, 1 = some rule fails, 2 = bad input); files in demo_out/"; \
 	  test $$status -le 1

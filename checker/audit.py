@@ -15,9 +15,10 @@ from checker.load.base_routes import select_basic_routes
 from checker.load.built_up import load_built_up
 from checker.load.calendar import choose_service_date, trips_on
 from checker.load.datum import to_wgs84
+from checker.load.districts import load_districts
 from checker.load.feed import load_feed
 from checker.load.ridership import load_trip_loads
-from checker.metrics.coverage import Coverage, compute_coverage
+from checker.metrics.coverage import Coverage, compute_coverage, district_coverage
 from checker.metrics.departures import infer_directions, origin_departures
 from checker.metrics.load_factor import peak_load_factors
 from checker.metrics.timetable import headways, route_spans
@@ -39,6 +40,7 @@ class AuditRequest:
     rules: str | None = None
     profile: Path | None = None
     load: Path | None = None
+    districts: Path | None = None
 
 
 @dataclass
@@ -74,6 +76,10 @@ def run_audit(request: AuditRequest) -> Audit:
         notices.append(_outside_warning(coverage, request.feed_crs))
 
     metrics = {"coverage": _coverage_dict(coverage, built_up), "routes": routes, "load": None}
+    if request.districts is not None:
+        districts, district_notices = load_districts(request.districts)
+        notices += district_notices
+        metrics["coverage"]["districts"] = district_coverage(coverage, districts)
     if request.load is not None:
         trip_loads, load_notices = load_trip_loads(request.load, service.day)
         notices += load_notices
@@ -165,6 +171,7 @@ def _coverage_dict(coverage: Coverage, built_up) -> dict:
         "radius_m": coverage.radius_m,
         "projection": coverage.projection,
         "built_up_source": built_up.source,
+        "districts": None,
     }
 
 

@@ -81,6 +81,9 @@ def audit(
     load: Annotated[
         Path | None, typer.Option("--load", help="Peak load: GTFS-Ride folder/zip or CSV trip_id,peak_load,capacity")
     ] = None,
+    districts: Annotated[
+        Path | None, typer.Option("--districts", help="District polygons with a name field: coverage per district")
+    ] = None,
     output_format: Annotated[Format, typer.Option("--format", help="text or json (json to stdout)")] = Format.text,
     out: Annotated[Path | None, typer.Option("--out", help="Write result files to this folder / 输出目录")] = None,
 ) -> None:
@@ -92,7 +95,8 @@ def audit(
 
     def run() -> int:
         day: date | None = parse_date_arg(service_date) if service_date else None
-        request = AuditRequest(feed, built_up, city, day, feed_crs.value, base_routes, rules, profile, load)
+        request = AuditRequest(feed, built_up, city, day, feed_crs.value, base_routes, rules, profile, load,
+                               districts)
         done = run_audit(request)
         written = write_outputs(done, out) if out is not None else []
         if output_format is Format.json:

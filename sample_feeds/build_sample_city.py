@@ -1,7 +1,7 @@
 """Build the bundled sample city, 示例市 Sample City: a fictional prefecture-level city written by this project.
 
 Deterministic: running it again gives byte-identical files. `python sample_feeds/build_sample_city.py`
-rewrites sample_feeds/sample_city/{gtfs.zip, built_up.geojson, profile.toml}.
+rewrites sample_feeds/sample_city/{gtfs.zip, built_up.geojson, districts.geojson, profile.toml}.
 
 What it shows when audited (see README): most routes pass; route 5 runs every 40 min in the peaks, route 6
 stops at 19:30, route 8 starts at 08:00, route 11 leaves a 75-minute midday gap; route 3's last morning-peak bus at 08:50 is followed by one at 09:30, a 40-minute gap that
@@ -158,6 +158,19 @@ def built_up_geojson() -> dict:
     }
 
 
+def districts_geojson() -> dict:
+    """Three districts (区) covering the city and its surroundings; each holds part of the built-up area."""
+    def square(x0, y0, x1, y1):
+        coords = [list(lonlat(x, y)) for x, y in [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]]
+        return {"type": "Polygon", "coordinates": [coords + [coords[0]]]}
+
+    parts = [("西区 West district", (-5, -4, -1, 4)), ("中区 Central district", (-1, -4, 2, 4)),
+             ("东区 East district", (2, -4, 8, 4))]
+    return {"type": "FeatureCollection", "name": "sample_city_districts",
+            "features": [{"type": "Feature", "properties": {"name": name}, "geometry": square(*box)}
+                         for name, box in parts]}
+
+
 PROFILE = """# City profile of the fictional sample city. A real prefecture in the rule pack needs no profile;
 # a city the pack does not list (a county seat, a new city) declares its tier here.
 city = "示例市"
@@ -189,6 +202,8 @@ def main() -> None:
             archive.writestr(info, csv_bytes(rows))
     (HERE / "built_up.geojson").write_text(json.dumps(built_up_geojson(), ensure_ascii=False, indent=1) + "\n",
                                            encoding="utf-8")
+    (HERE / "districts.geojson").write_text(json.dumps(districts_geojson(), ensure_ascii=False, indent=1) + "\n",
+                                            encoding="utf-8")
     (HERE / "profile.toml").write_text(PROFILE, encoding="utf-8")
 
 

@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import polars as pl
 import pytest
 import shapely
 
@@ -73,3 +74,59 @@ def test_no_stops_means_nothing_covered():
 def test_full_coverage_is_exactly_one():
     cov = _cover(_polygon(square_km(-0.2, -0.2, 0.2, 0.2)), [(0, 0)])
     assert cov.ratio == pytest.approx(1.0, abs=1e-9)
+
+
+def test_district_coverage_by_hand():
+    from checker.load.districts import District
+    from checker.metrics.coverage import district_coverage
+
+    square = _polygon(square_km(-5, -5, 5, 5))
+    cov = _cover(square, [(-2.5, 0)])
+    west = District("west", _polygon(square_km(-6, -6, 0, 6)))
+    east = District("east", _polygon(square_km(0, -6, 6, 6)))
+    lake = District("lake", _polygon(square_km(20, 20, 21, 21)))  # no built-up area inside
+    rows = district_coverage(cov, [east, west, lake])
+    assert [r["name"] for r in rows] == ["east", "west", "lake"]  # worst first, no built-up area last
+    assert rows[0]["ratio"] == 0
+    assert rows[1]["covered_km2"] * 1e6 == pytest.approx(DISC, rel=1e-3)
+    assert rows[1]["ratio"] == pytest.approx(DISC / 50e6, rel=3e-3)
+    assert rows[2]["ratio"] is None
+
+
+def test_polygon_circles_are_within_a_hundredth_of_a_percentage_point():
+    """Our equal-area polygon circles against 2048-sided ones, for overlapping stops of a dense network."""
+    rng = np.random.default_rng(7)
+    square = _polygon(square_km(-3, -3, 3, 3))
+    points = [tuple(p) for p in rng.uniform(-3.5, 3.5, size=(150, 2))]
+    ours = _cover(square, points)
+    lon, lat = zip(*[at(x, y) for x, y in points], strict=True)
+    import checker.metrics.coverage as coverage_module
+
+    fine_segments, coverage_module.QUAD_SEGMENTS = coverage_module.QUAD_SEGMENTS, 512
+    try:
+        fine = compute_coverage(square, np.array(lon), np.array(lat), R)
+    finally:
+        coverage_module.QUAD_SEGMENTS = fine_segments
+    assert 0.3 < ours.ratio < 0.99
+    assert abs(ours.ratio - fine.ratio) < 1e-4  # 0.01 percentage point
+
+
+def test_agrees_with_an_independent_geopandas_computation():
+    """Cairns stops on their convex hull: ours against geopandas in UTM 55S with 1024-sided circles."""
+    import geopandas as gpd
+
+    from checker.load.feed import load_feed
+    from tests.conftest import shared_path
+
+    feed = load_feed(shared_path("cairns", "cairns_gtfs.zip"))
+    stops = feed.stops.filter(pl.col("location_type") == 0)
+    lon, lat = stops["stop_lon"].to_numpy(), stops["stop_lat"].to_numpy()
+    hull = shapely.MultiPoint(np.column_stack([lon, lat])).convex_hull.buffer(-0.01)
+    ours = compute_coverage(hull, lon, lat, R)
+
+    points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=4326).to_crs(32755)
+    area = gpd.GeoSeries([hull], crs=4326).to_crs(32755).iloc[0]
+    covered = shapely.intersection(shapely.union_all(points.buffer(R, quad_segs=256).values), area)
+    theirs = covered.area / area.area
+    assert ours.stops_outside_built_up > 0
+    assert abs(ours.ratio - theirs) < 2e-4  # UTM's scale error cancels in a ratio

@@ -25,6 +25,7 @@ def doc():
             built_up=SAMPLE.relative_to(REPO) / "built_up.geojson",
             city="示例市",
             profile=SAMPLE.relative_to(REPO) / "profile.toml",
+            districts=SAMPLE.relative_to(REPO) / "districts.geojson",
         )
         return run_audit(request).result.to_dict()
     finally:
@@ -56,6 +57,14 @@ def test_the_sample_city_tells_its_story(doc):
     assert 0.6 < coverage["ratio"] < 0.9  # above the 60% tier minimum, below the city's own 90% target
     cov = next(f for f in doc["findings"] if f["rule"] == "GD-COV-500")
     assert (cov["status"], cov["threshold"]) == ("fail", 0.9)
+
+
+def test_districts_add_up_to_the_city(doc):
+    coverage = doc["metrics"]["coverage"]
+    districts = coverage["districts"]
+    assert [d["name"] for d in districts][0] == "东区 East district"  # the half-served industrial park
+    assert sum(d["built_up_km2"] for d in districts) == pytest.approx(coverage["built_up_km2"], abs=3e-4)
+    assert sum(d["covered_km2"] for d in districts) == pytest.approx(coverage["covered_km2"], abs=3e-4)  # 4 decimals each
 
 
 def test_built_up_area_matches_its_construction(doc):

@@ -1,7 +1,7 @@
 """Stop coverage (Art. 10(1)): the share of the built-up area within a straight-line radius of a served stop.
 
 Geometry is done in a Lambert azimuthal equal-area projection centred on the built-up area, so areas are
-exact and distances within a city are off by far less than a metre. Circles are polygons with 128 sides
+exact and distances within a city are off by far less than a metre. Circles are polygons with 64 sides
 whose radius is enlarged so that each polygon has exactly the circle's area.
 """
 
@@ -15,7 +15,7 @@ import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
-QUAD_SEGMENTS = 32  # 4 * 32 = 128 sides
+QUAD_SEGMENTS = 16  # 4 * 16 = 64 sides: with the equal-area radius, within 0.0001 pp of true circles (tests)
 
 
 @dataclass
@@ -30,6 +30,9 @@ class Coverage:
     projection: str
     uncovered: BaseGeometry  # WGS-84 lon/lat
     uncovered_local: BaseGeometry  # same parts, in `projection` metres
+    covered_local: BaseGeometry
+    area_local: BaseGeometry
+    crs: CRS
 
 
 def local_projection(area_wgs84: BaseGeometry) -> CRS:
@@ -39,7 +42,7 @@ def local_projection(area_wgs84: BaseGeometry) -> CRS:
     )
 
 
-def equal_area_radius(radius: float, sides: int = 4 * QUAD_SEGMENTS) -> float:
+def equal_area_radius(radius: float, sides: int) -> float:
     """Circumradius of a regular polygon with `sides` whose area equals a circle of `radius`."""
     return radius * math.sqrt(2 * math.pi / (sides * math.sin(2 * math.pi / sides)))
 
@@ -59,7 +62,7 @@ def compute_coverage(
     points = shapely.points(np.column_stack([x, y])) if len(x) else np.array([], dtype=object)
     inside = shapely.contains_xy(area, x, y) if len(x) else np.array([], dtype=bool)
     if len(x):
-        discs = shapely.buffer(points, equal_area_radius(radius_m), quad_segs=QUAD_SEGMENTS)
+        discs = shapely.buffer(points, equal_area_radius(radius_m, 4 * QUAD_SEGMENTS), quad_segs=QUAD_SEGMENTS)
         near = shapely.intersects(discs, area)
         served_area = shapely.union_all(discs[near])
     else:
@@ -78,4 +81,26 @@ def compute_coverage(
         projection=crs.srs,
         uncovered=project(uncovered, back),
         uncovered_local=uncovered,
+        covered_local=covered,
+        area_local=area,
+        crs=crs,
     )
+
+
+def district_coverage(coverage: Coverage, districts: list) -> list[dict]:
+    """Coverage inside each district's part of the built-up area, worst first (no built-up area: last)."""
+    forward = Transformer.from_crs(4326, coverage.crs, always_xy=True)
+    local = np.array([project(d.geometry, forward) for d in districts], dtype=object)
+    built = shapely.area(shapely.intersection(local, coverage.area_local))
+    covered = shapely.area(shapely.intersection(local, coverage.covered_local))
+    rows = [
+        {
+            "name": district.name,
+            "built_up_km2": round(b / 1e6, 4),
+            "covered_km2": round(c / 1e6, 4),
+            "uncovered_km2": round((b - c) / 1e6, 4),
+            "ratio": round(c / b, 6) if b > 0 else None,
+        }
+        for district, b, c in zip(districts, built, covered, strict=True)
+    ]
+    return sorted(rows, key=lambda r: (r["ratio"] is None, r["ratio"] or 0, r["name"]))

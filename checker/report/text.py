@@ -62,6 +62,8 @@ def render_text(result: AuditResult, console: Console) -> None:
         console.rule(f"[bold]{zh} {en}[/bold]")
         for rule_id in dict.fromkeys(f.rule for f in findings):
             _render_rule(console, [f for f in findings if f.rule == rule_id])
+        if family == "coverage":
+            render_districts(console, doc["metrics"]["coverage"].get("districts"))
     if doc["notices"]:
         console.rule("[bold]提示 Notices[/bold]")
         for notice in doc["notices"]:
@@ -77,6 +79,25 @@ def _render_rule(console: Console, findings: list[Finding]) -> None:
         style = STATUS_STYLE[first.status]
         console.print(f"  [{style}]{STATUS_LABEL[first.status]}[/]  {first.message_zh}\n  {first.message_en}\n")
         return
+    _render_route_findings(console, findings, counts)
+
+
+def render_districts(console: Console, districts: list[dict] | None) -> None:
+    if not districts:
+        return
+    table = Table(title="各区覆盖率 Coverage by district (worst first)", box=None, header_style="bold")
+    for column in ("区 district", "建成区 built-up km²", "覆盖 covered km²", "覆盖率 ratio"):
+        table.add_column(column, justify="left" if column.startswith("区") else "right")
+    for row in districts[:WORST_SHOWN]:
+        ratio = "—" if row["ratio"] is None else f"{row['ratio']:.2%}"
+        table.add_row(row["name"], f"{row['built_up_km2']:.2f}", f"{row['covered_km2']:.2f}", ratio)
+    console.print(table)
+    if len(districts) > WORST_SHOWN:
+        console.print(f"  … 另有 {len(districts) - WORST_SHOWN} 个区 and {len(districts) - WORST_SHOWN} more")
+    console.print()
+
+
+def _render_route_findings(console: Console, findings: list[Finding], counts: dict) -> None:
     worst = sorted((f for f in findings if f.status in ("fail", "not_assessed")), key=_severity)[:WORST_SHOWN]
     if not worst:
         console.print("  无不达标项 Nothing fails.\n")

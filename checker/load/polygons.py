@@ -1,0 +1,126 @@
+"""Polygon layers (built-up areas, districts): read, keep polygons, reproject to WGS-84, repair.
+
+GeoJSON, the common case, is parsed with orjson and GEOS (shapely.from_geojson); other formats go through
+GDAL (pyogrio's raw reader). Neither path imports geopandas, which would add most of a second to every
+audit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import orjson
+import shapely
+from pyproj import CRS, Transformer
+from shapely.geometry.base import BaseGeometry
+
+from checker.errors import InputError
+
+POLYGONAL = ("Polygon", "MultiPolygon")
+
+
+@dataclass
+class PolygonLayer:
+    geometries: np.ndarray  # WGS-84 lon/lat, each a valid Polygon or MultiPolygon
+    properties: list[dict]  # one per geometry
+    source_crs: str
+    notices: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _unreadable(path: Path, exc: Exception) -> InputError:
+    return InputError(
+        str(path),
+        f"Cannot read it as a vector file (GeoJSON, GeoPackage, Shapefile): {exc}",
+        "无法作为矢量文件读取（应为 GeoJSON、GeoPackage 或 Shapefile）。",
+    )
+
+
+def _read_geojson(path: Path) -> tuple[str | None, list, list[dict]]:
+    try:
+        document = orjson.loads(path.read_bytes())
+        if document.get("type") == "FeatureCollection":
+            features = document["features"]
+        elif document.get("type") == "Feature":
+            features = [document]
+        else:
+            features = [{"geometry": document, "properties": {}}]
+        geometries = [shapely.from_geojson(orjson.dumps(f["geometry"])) if f.get("geometry") else None
+                      for f in features]
+        properties = [f.get("properties") or {} for f in features]
+        # RFC 7946 GeoJSON is WGS-84; older files may still name another CRS in a "crs" member
+        crs = (document.get("crs") or {}).get("properties", {}).get("name")
+    except (orjson.JSONDecodeError, shapely.errors.GEOSException, AttributeError, KeyError, TypeError,
+            ValueError) as exc:
+        raise _unreadable(path, exc) from None
+    return crs or "EPSG:4326", geometries, properties
+
+
+def _read_gdal(path: Path) -> tuple[str | None, list, list[dict]]:
+    from pyogrio import raw
+
+    try:
+        meta, _, wkb, fields = raw.read(path, read_geometry=True)
+    except Exception as exc:  # pyogrio raises several types for unreadable files; all mean the same here
+        raise _unreadable(path, exc) from None
+    geometries = list(shapely.from_wkb(wkb)) if wkb is not None else []
+    names = list(meta["fields"])
+    properties = [{name: column[i] for name, column in zip(names, fields, strict=True)}
+                  for i in range(len(geometries))]
+    return meta.get("crs"), geometries, properties
+
+
+def read_polygons(path: str | Path, what_en: str, what_zh: str) -> PolygonLayer:
+    path = Path(path)
+    where = str(path)
+    if not path.exists():
+        raise InputError(where, f"The {what_en} file does not exist.", f"{what_zh}文件不存在。")
+    reader = _read_geojson if path.suffix.lower() in (".geojson", ".json") else _read_gdal
+    crs, geometries, properties = reader(path)
+    notices: list[tuple[str, str]] = []
+    kept = [(g, p) for g, p in zip(geometries, properties, strict=True) if g is not None and not g.is_empty]
+    polygons = [(g, p) for g, p in kept if g.geom_type in POLYGONAL]
+    if not polygons:
+        names = ", ".join(sorted({g.geom_type for g, _ in kept})) or "no geometry"
+        raise InputError(
+            where,
+            f"Expected Polygon or MultiPolygon features; found {names}.",
+            f"应包含面（Polygon/MultiPolygon）要素；实际为 {names}。",
+            field="geometry",
+        )
+    if len(polygons) < len(kept):
+        dropped = len(kept) - len(polygons)
+        notices.append((f"{path.name}: {dropped} non-polygon feature(s) ignored.",
+                        f"{path.name}：已忽略 {dropped} 个非面要素。"))
+    shapes = np.array([g for g, _ in polygons], dtype=object)
+    source_crs = crs
+    if crs is None:
+        minx, miny, maxx, maxy = shapely.total_bounds(shapes)
+        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+            raise InputError(where, "The file declares no CRS and its coordinates are not longitude/latitude.",
+                             "文件未声明坐标系，且坐标不是经纬度。")
+        notices.append((f"{path.name} declares no CRS; read as WGS-84 longitude/latitude.",
+                        f"{path.name} 未声明坐标系，按 WGS-84 经纬度读取。"))
+        source_crs = "EPSG:4326 (assumed)"
+    else:
+        declared = CRS.from_user_input(crs)
+        if not declared.equals(CRS.from_epsg(4326), ignore_axis_order=True):
+            to_wgs84 = Transformer.from_crs(declared, 4326, always_xy=True)
+            shapes = shapely.transform(shapes, lambda xy: np.column_stack(to_wgs84.transform(xy[:, 0], xy[:, 1])))
+    invalid = ~shapely.is_valid(shapes)
+    if invalid.any():
+        notices.append((
+            f"{path.name}: {int(invalid.sum())} invalid polygon(s) repaired (self-intersections or bad rings).",
+            f"{path.name}：已修复 {int(invalid.sum())} 个无效多边形（自相交或环错误）。",
+        ))
+        shapes = np.array([_polygonal_part(shapely.make_valid(g)) if bad else g
+                           for g, bad in zip(shapes, invalid, strict=True)], dtype=object)
+    return PolygonLayer(shapes, [p for _, p in polygons], source_crs, notices)
+
+
+def _polygonal_part(geometry: BaseGeometry) -> BaseGeometry:
+    if geometry.geom_type in POLYGONAL:
+        return geometry
+    parts = [g for g in getattr(geometry, "geoms", []) if g.geom_type in POLYGONAL]
+    return shapely.union_all(parts) if parts else shapely.Polygon()

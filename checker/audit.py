@@ -18,7 +18,7 @@ from checker.load.datum import to_wgs84
 from checker.load.districts import load_districts
 from checker.load.feed import load_feed
 from checker.load.ridership import load_trip_loads
-from checker.metrics.coverage import Coverage, compute_coverage, district_coverage
+from checker.metrics.coverage import Coverage, compute_coverage, district_coverage, share_inside
 from checker.metrics.departures import infer_directions, origin_departures
 from checker.metrics.load_factor import peak_load_factors
 from checker.metrics.timetable import headways, route_spans
@@ -73,7 +73,8 @@ def run_audit(request: AuditRequest) -> Audit:
     lon, lat = to_wgs84(served["stop_lon"].to_numpy(), served["stop_lat"].to_numpy(), request.feed_crs)
     coverage = compute_coverage(built_up.geometry, lon, lat, radius)
     if coverage.stops_used and coverage.stops_outside_built_up / coverage.stops_used > OUTSIDE_WARNING_SHARE:
-        notices.append(_outside_warning(coverage, request.feed_crs))
+        raw_lon, raw_lat = served["stop_lon"].to_numpy(), served["stop_lat"].to_numpy()
+        notices.append(_outside_warning(coverage, request.feed_crs, raw_lon, raw_lat))
 
     metrics = {"coverage": _coverage_dict(coverage, built_up), "routes": routes, "load": None}
     if request.districts is not None:
@@ -175,23 +176,26 @@ def _coverage_dict(coverage: Coverage, built_up) -> dict:
     }
 
 
-def _outside_warning(coverage: Coverage, feed_crs: str) -> tuple[str, str]:
+def _outside_warning(coverage: Coverage, feed_crs: str, lon, lat) -> tuple[str, str]:
+    """Most served stops lie outside the built-up area: say so, and test the likely causes."""
     share = coverage.stops_outside_built_up / coverage.stops_used
-    hint_en = (
-        "If the feed's coordinates come from a Chinese map service they are likely GCJ-02 or BD-09: "
-        "try --feed-crs gcj02 or bd09."
-        if feed_crs == "wgs84"
-        else f"Check that --feed-crs {feed_crs} is right and that the built-up polygon is the same city."
-    )
-    hint_zh = (
-        "若坐标来自国内地图服务，可能为 GCJ-02 或 BD-09，请尝试 --feed-crs gcj02 或 bd09。"
-        if feed_crs == "wgs84"
-        else f"请核对 --feed-crs {feed_crs} 是否正确，以及建成区是否为同一城市。"
-    )
+    if feed_crs == "wgs84":
+        for datum, name in (("gcj02", "GCJ-02"), ("bd09", "BD-09")):
+            inside = share_inside(coverage, *to_wgs84(lon, lat, datum))
+            if inside > 1 - OUTSIDE_WARNING_SHARE:
+                return (
+                    f"{share:.0%} of the served stops lie outside the built-up area; read as {name}, {inside:.0%} "
+                    f"would lie inside. The feed's coordinates are likely {name}: rerun with --feed-crs {datum}.",
+                    f"{share:.0%} 的服务站点位于建成区之外；若按 {name} 解读，{inside:.0%} 位于建成区内。"
+                    f"站点坐标很可能为 {name}，请使用 --feed-crs {datum} 重新审计。",
+                )
+        hint_en = ("The feed's coordinates may be GCJ-02 or BD-09 (try --feed-crs gcj02 or bd09), or the polygon "
+                   "may be of another city or digitised on a GCJ-02 map.")
+        hint_zh = "站点坐标可能为 GCJ-02 或 BD-09（可尝试 --feed-crs gcj02 或 bd09），或建成区并非同一城市、系在 GCJ-02 地图上绘制。"
+    else:
+        hint_en = f"Check that --feed-crs {feed_crs} is right and that the built-up polygon is the same city."
+        hint_zh = f"请核对 --feed-crs {feed_crs} 是否正确，以及建成区是否为同一城市。"
     return (
         f"{share:.0%} of the served stops lie outside the built-up area. {hint_en}",
         f"{share:.0%} 的服务站点位于建成区之外。{hint_zh}",
     )
-
-
-

@@ -40,7 +40,7 @@ def test_gcj02_feed_is_covered_only_when_declared(tmp_path, cli):
         result = cli("audit", feed, "--built-up", square, "--city", "广州", "--feed-crs", datum, "--format", "json")
         doc = json.loads(result.stdout)
         ratios[datum] = doc["metrics"]["coverage"]
-        warned = any("GCJ-02" in n["en"] for n in doc["notices"])
+        warned = any("likely GCJ-02: rerun with --feed-crs gcj02" in n["en"] for n in doc["notices"])
         assert warned == (datum == "wgs84")
     assert ratios["gcj02"]["stops_outside_built_up"] == 0
     assert ratios["wgs84"]["stops_outside_built_up"] == 2

@@ -104,3 +104,11 @@ def district_coverage(coverage: Coverage, districts: list) -> list[dict]:
         for district, b, c in zip(districts, built, covered, strict=True)
     ]
     return sorted(rows, key=lambda r: (r["ratio"] is None, r["ratio"] or 0, r["name"]))
+
+
+def share_inside(coverage: Coverage, lon: np.ndarray, lat: np.ndarray) -> float:
+    """Share of the points (WGS-84) that lie inside the built-up area."""
+    if not len(lon):
+        return 0.0
+    x, y = Transformer.from_crs(4326, coverage.crs, always_xy=True).transform(lon, lat)
+    return float(shapely.contains_xy(coverage.area_local, x, y).mean())

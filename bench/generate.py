@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from checker.clock import clock_text
+
 LAT0, LON0 = 23.13, 113.26  # centred on Guangzhou
 M_PER_DEG_LAT = 110_574.0
 M_PER_DEG_LON = 111_320.0 * math.cos(math.radians(LAT0))
@@ -40,14 +42,6 @@ PRESETS = {
 
 def _lonlat(x_m: np.ndarray, y_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return LON0 + x_m / M_PER_DEG_LON, LAT0 + y_m / M_PER_DEG_LAT
-
-
-def _clock(seconds: np.ndarray) -> pl.Series:
-    s = pl.Series(seconds.astype(np.int64))
-    return pl.select(
-        pl.format("{}:{}:{}", (s // 3600).cast(pl.String).str.zfill(2), (s % 3600 // 60).cast(pl.String).str.zfill(2),
-                  (s % 60).cast(pl.String).str.zfill(2))
-    ).to_series()
 
 
 def generate(preset_name: str, out_dir: Path, seed: int = 20251013) -> tuple[Path, Path]:
@@ -108,7 +102,7 @@ def generate(preset_name: str, out_dir: Path, seed: int = 20251013) -> tuple[Pat
                 st_seq.append(np.tile(np.arange(1, k + 1), len(ids)))
                 st_time.append((chosen_starts[:, None] + np.arange(k)[None, :] * 90).ravel())
 
-    times = _clock(np.concatenate(st_time))
+    times = pl.select(clock_text(pl.lit(pl.Series(np.concatenate(st_time).astype(np.int64))))).to_series()
     stop_times = pl.DataFrame({
         "trip_id": np.concatenate(st_trip), "arrival_time": times, "departure_time": times,
         "stop_id": np.concatenate(st_stop), "stop_sequence": np.concatenate(st_seq),

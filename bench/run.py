@@ -56,6 +56,22 @@ def audit(feed: Path, polygon: Path) -> float:
     return elapsed
 
 
+def coverage_only(polygon: Path, stops: int = 20_000) -> float:
+    """Coverage alone: `stops` random points over the polygon's bounding box (the issue's 20,000-stop case)."""
+    import numpy as np
+
+    from checker.load.built_up import load_built_up
+    from checker.metrics.coverage import compute_coverage
+
+    area = load_built_up(polygon).geometry
+    minx, miny, maxx, maxy = area.bounds
+    rng = np.random.default_rng(1)
+    lon, lat = rng.uniform(minx, maxx, stops), rng.uniform(miny, maxy, stops)
+    start = time.perf_counter()
+    compute_coverage(area, lon, lat, 500)
+    return time.perf_counter() - start
+
+
 def gtfs_kit_path(feed: Path) -> float:
     import gtfs_kit as gk
 
@@ -77,6 +93,7 @@ def main() -> None:
     args = parser.parse_args()
 
     rows = []
+    coverage_s = None
     for preset in args.presets:
         feed, polygon = _feed(preset)
         floors = [floor(feed) for _ in range(args.repeat)]
@@ -86,6 +103,8 @@ def main() -> None:
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         c = None if args.skip_gtfs_kit else gtfs_kit_path(feed)
         rows.append((preset, rows_count, a, b, peak_mb, c))
+        if preset == "large":
+            coverage_s = statistics.median(coverage_only(polygon) for _ in range(args.repeat))
         print(f"{preset}: done", flush=True)
 
     print("\n| feed | stop_times | (a) parse floor | (b) buscheck audit | b/a | peak memory (b) | (c) gtfs-kit | c/b |")
@@ -94,6 +113,8 @@ def main() -> None:
         kit = f"{c:.1f} s | {c / b:.0f}x" if c is not None else "not run | -"
         print(f"| {preset} | {count:,} | {a:.2f} s | {b:.2f} s | {b / a:.1f}x | {peak:,.0f} MB | {kit} |")
     print("\n(peak memory is the largest of all audit processes run so far; run one preset alone for its own)")
+    if coverage_s is not None:
+        print(f"coverage alone: 20,000 stops over the large built-up polygon in {coverage_s:.2f} s (median)")
 
 
 if __name__ == "__main__":

@@ -152,7 +152,7 @@ def _route_rows(departures: pl.DataFrame, routes: pl.DataFrame, peaks, night_lis
             "max_headway_offpeak_min": offpeak,
             "max_gap_min": _minutes(span["max_gap_s"]),
             "windows": windows,
-            "departures": [hms(t) for t in span["departures_s"]],
+            "departures": span["departures"],
         }
         reason = night_reason(row, night_listed)
         row["night"] = reason is not None

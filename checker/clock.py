@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import polars as pl
+
 _CLOCK = re.compile(r"^(\d{1,2}):([0-5]\d)(?::([0-5]\d))?$")
 
 
@@ -28,3 +30,11 @@ def hm(seconds: int | None) -> str | None:
         return None
     seconds = int(seconds)
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+
+
+def clock_text(seconds: pl.Expr) -> pl.Expr:
+    """The polars form of `hms`, for whole columns: seconds -> 'HH:MM:SS'."""
+    def two(part: pl.Expr) -> pl.Expr:
+        return part.cast(pl.String).str.zfill(2)
+
+    return pl.format("{}:{}:{}", two(seconds // 3600), two(seconds % 3600 // 60), two(seconds % 60))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from checker.clock import hm
+from checker.clock import clock_text, hm
 
 KEY = ["route_id", "direction_id"]
 OFFPEAK = "offpeak"
@@ -34,7 +34,7 @@ class Window:
 
 def route_spans(departures: pl.DataFrame) -> pl.DataFrame:
     """route_id, direction_id, trips, first_departure_s, last_departure_s, max_gap_s (largest gap between
-    consecutive departures, whatever the window), departures_s (sorted), origin_stop_id (commonest)."""
+    consecutive departures, whatever the window), departures (sorted, as HH:MM:SS), origin_stop_id (commonest)."""
     ordered = pl.col("departure_s").sort()
     return (
         departures.group_by(KEY)
@@ -43,7 +43,7 @@ def route_spans(departures: pl.DataFrame) -> pl.DataFrame:
             first_departure_s=pl.col("departure_s").min(),
             last_departure_s=pl.col("departure_s").max(),
             max_gap_s=ordered.diff().max(),
-            departures_s=ordered,
+            departures=clock_text(ordered),
             origin_stop_id=pl.col("origin_stop_id").mode().sort().first(),
         )
         .sort(KEY)

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from checker import RESULT_SCHEMA_VERSION, __version__
-from checker.clock import hm, hms
+from checker.clock import hm
 from checker.judge import judge
 from checker.load.base_routes import select_basic_routes
 from checker.load.built_up import load_built_up
@@ -21,9 +21,8 @@ from checker.load.ridership import load_trip_loads
 from checker.metrics.coverage import Coverage, compute_coverage, district_coverage, share_inside
 from checker.metrics.departures import infer_directions, origin_departures
 from checker.metrics.load_factor import peak_load_factors
-from checker.metrics.timetable import headways, route_spans
+from checker.metrics.route_table import route_rows
 from checker.model import AuditResult
-from checker.night_routes import night_reason
 from checker.rulepack import load_pack, resolve_city
 
 OUTSIDE_WARNING_SHARE = 0.5
@@ -55,10 +54,11 @@ def run_audit(request: AuditRequest) -> Audit:
     pack = load_pack(request.rules)
     city = resolve_city(pack, request.city, request.profile)
     built_up = load_built_up(request.built_up)
+    districts, district_notices = load_districts(request.districts) if request.districts else (None, [])
     feed = load_feed(request.feed)
     service = choose_service_date(feed, request.service_date)
     basic = select_basic_routes(feed.routes, request.base_routes)
-    notices = [*feed.notices, *built_up.notices, *city.notices]
+    notices = [*feed.notices, *built_up.notices, *district_notices, *city.notices]
     if basic.not_in_feed:
         shown = ", ".join(basic.not_in_feed[:20])
         notices.append((f"Listed basic routes not in the feed: {shown}.", f"清单中以下线路在 GTFS 中不存在：{shown}。"))
@@ -66,7 +66,7 @@ def run_audit(request: AuditRequest) -> Audit:
     trips = trips_on(feed, service.day).filter(pl.col("route_id").is_in(basic.route_ids))
     trips = infer_directions(trips, feed.trip_ends, feed.stops)
     departures = origin_departures(feed, trips)
-    routes = _route_rows(departures, feed.routes, city.peak_windows, set(city.night_routes))
+    routes = route_rows(departures, feed.routes, city.peak_windows, set(city.night_routes))
 
     radius = next((r.params["radius_m"] for r in pack.rules if r.check == "coverage_min"), 500)
     served = feed.stops_served_by(trips["trip_id"])
@@ -77,9 +77,7 @@ def run_audit(request: AuditRequest) -> Audit:
         notices.append(_outside_warning(coverage, request.feed_crs, raw_lon, raw_lat))
 
     metrics = {"coverage": _coverage_dict(coverage, built_up), "routes": routes, "load": None}
-    if request.districts is not None:
-        districts, district_notices = load_districts(request.districts)
-        notices += district_notices
+    if districts is not None:
         metrics["coverage"]["districts"] = district_coverage(coverage, districts)
     if request.load is not None:
         trip_loads, load_notices = load_trip_loads(request.load, service.day)
@@ -105,6 +103,8 @@ def run_audit(request: AuditRequest) -> Audit:
             "base_routes_rule": {"en": basic.how_en, "zh": basic.how_zh},
             "custom_routes_excluded": basic.excluded_custom,
             "profile": str(request.profile) if request.profile else None,
+            "districts": str(request.districts) if request.districts else None,
+            "load": str(request.load) if request.load else None,
         },
         settings={"work_start": hm(city.work_start_s), "work_end": hm(city.work_end_s),
                   "peak_windows": [w.label for w in city.peak_windows], "source": city.source},
@@ -113,52 +113,6 @@ def run_audit(request: AuditRequest) -> Audit:
         notices=[{"en": en, "zh": zh} for en, zh in notices],
     )
     return Audit(result, coverage)
-
-
-def _minutes(seconds) -> float | None:
-    return None if seconds is None else round(seconds / 60, 2)
-
-
-def _route_rows(departures: pl.DataFrame, routes: pl.DataFrame, peaks, night_listed: set[str]) -> list[dict]:
-    if departures.is_empty():
-        return []
-    spans = route_spans(departures).join(
-        routes.select("route_id", "route_short_name", "route_long_name"), on="route_id", how="left"
-    )
-    windows_by_key: dict[tuple, list[dict]] = {}
-    for w in headways(departures, peaks).iter_rows(named=True):
-        windows_by_key.setdefault((w["route_id"], w["direction_id"]), []).append(
-            {"window": w["window"], "departures": w["departures"], "max_headway_min": _minutes(w["max_headway_s"]),
-             "gap_from": hms(w["gap_from_s"]), "gap_to": hms(w["gap_to_s"])}
-        )
-    rows = []
-    for span in spans.iter_rows(named=True):
-        key = (span["route_id"], span["direction_id"])
-        windows = windows_by_key[key]
-        peak_values = [w["max_headway_min"] for w in windows if w["window"] != "offpeak"]
-        offpeak = next(w["max_headway_min"] for w in windows if w["window"] == "offpeak")
-        row = {
-            "route_id": span["route_id"],
-            "direction_id": int(span["direction_id"]),
-            "route_short_name": span["route_short_name"],
-            "route_long_name": span["route_long_name"],
-            "origin_stop_id": span["origin_stop_id"],
-            "trips": span["trips"],
-            "first_departure": hms(span["first_departure_s"]),
-            "last_departure": hms(span["last_departure_s"]),
-            "first_departure_s": span["first_departure_s"],
-            "last_departure_s": span["last_departure_s"],
-            "max_headway_peak_min": max((v for v in peak_values if v is not None), default=None),
-            "max_headway_offpeak_min": offpeak,
-            "max_gap_min": _minutes(span["max_gap_s"]),
-            "windows": windows,
-            "departures": span["departures"],
-        }
-        reason = night_reason(row, night_listed)
-        row["night"] = reason is not None
-        row["night_reason"] = reason
-        rows.append(row)
-    return rows
 
 
 def _coverage_dict(coverage: Coverage, built_up) -> dict:

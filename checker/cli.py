@@ -90,11 +90,13 @@ def audit(
     """审计一个城市的 GTFS 数据 / Audit one city's feed and built-up area against a rule pack."""
     from checker.audit import AuditRequest, run_audit
     from checker.load.table import parse_date_arg
-    from checker.report.files import result_json, write_outputs
+    from checker.report.files import check_out_dir, result_json, write_outputs
     from checker.report.text import render_text
 
     def run() -> int:
         day: date | None = parse_date_arg(service_date) if service_date else None
+        if out is not None:
+            check_out_dir(out)
         request = AuditRequest(feed, built_up, city, day, feed_crs.value, base_routes, rules, profile, load,
                                districts)
         done = run_audit(request)

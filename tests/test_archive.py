@@ -43,5 +43,5 @@ def test_path_traversal_entry_is_refused(tmp_path):
 
 
 def test_missing_feed_path(tmp_path):
-    with pytest.raises(InputError, match="does not exist"):
+    with pytest.raises(InputError, match="No such file or folder"):
         FeedSource(tmp_path / "nope.zip")

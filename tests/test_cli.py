@@ -118,3 +118,12 @@ def test_direction_inferred_and_reported(cli, audit_args):
     assert doc["inputs"]["direction_id"] == "inferred"
     assert any("direction_id" in n["en"] for n in doc["notices"])
     assert [r["direction_id"] for r in doc["metrics"]["routes"]] == [0]
+
+
+def test_out_that_is_a_file_exits_2_before_any_work(tmp_path, cli, audit_args):
+    blocker = tmp_path / "taken"
+    blocker.write_text("not a folder")
+    result = cli(*audit_args(), "--out", blocker)
+    assert result.exit_code == 2
+    assert "Expected a folder" in result.stderr
+    assert blocker.read_text() == "not a folder"

@@ -22,7 +22,7 @@ class FeedSource:
         self._members: dict[str, str] = {}
         self.encodings: dict[str, str] = {}  # filled as files are read
         if not self.path.exists():
-            raise InputError(str(path), "The feed does not exist.", "GTFS 数据不存在。")
+            raise InputError(str(path), "No such file or folder.", "文件或文件夹不存在。")
         if self.path.is_dir():
             self._members = {p.name: str(p) for p in self.path.iterdir() if p.suffix == ".txt" and p.is_file()}
             if not self._members:

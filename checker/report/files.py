@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -12,6 +13,7 @@ import orjson
 import shapely
 
 from checker.audit import Audit
+from checker.errors import InputError
 
 
 def result_json(audit: Audit) -> str:
@@ -56,6 +58,17 @@ def _uncovered_geojson(audit: Audit, path: Path) -> None:
         for i, (area, part) in enumerate(ranked)
     ]
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """Refuse an --out that cannot be written before any work is done."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError("--out", "Expected a folder; a file of that name exists.", "应为文件夹；同名文件已存在。",
+                         value=str(out_dir))
+    parent = next((p for p in [out_dir, *out_dir.parents] if p.exists()), Path("."))
+    if not os.access(parent, os.W_OK):
+        raise InputError("--out", f"Cannot write in {parent}.", f"无法写入 {parent}。", value=str(out_dir))
 
 
 def write_outputs(audit: Audit, out_dir: Path) -> list[Path]:

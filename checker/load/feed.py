@@ -62,8 +62,13 @@ def _load(source: FeedSource) -> Feed:
         trips_t.require(column)
     _reject_duplicates(trips_t, "trip_id")
     _reject_unknown(trips_t, "route_id", routes["route_id"], "routes.txt")
-    has_direction = trips_t.df["direction_id"].null_count() < trips_t.df.height
+    missing_direction = trips_t.df["direction_id"].null_count()
+    has_direction = missing_direction < trips_t.df.height
     trips = trips_t.df.with_columns(direction_id=trips_t.integers("direction_id", allowed={0, 1})).drop(LINE)
+    if has_direction and missing_direction:
+        notices.append((f"{missing_direction} trip(s) have no direction_id; their routes' directions were inferred "
+                        "from the trips' terminals.",
+                        f"{missing_direction} 个班次缺少 direction_id，已按起讫站推断其线路方向。"))
     if not has_direction:
         notices.append(
             (
@@ -104,17 +109,12 @@ def _load(source: FeedSource) -> Feed:
 
 def _reject_duplicates(table: Table, column: str) -> None:
     duplicated = pl.col(column).is_not_null() & ~pl.col(column).is_first_distinct()
-    bad = table.first_bad(duplicated, column)
-    if bad:
-        raise table.error(bad[0], column, bad[1], f"{column} is not unique.", f"{column} 重复。")
+    table.reject(duplicated, column, f"{column} is not unique.", f"{column} 重复。")
 
 
 def _reject_unknown(table: Table, column: str, known: pl.Series, other_file: str) -> None:
-    bad = table.first_bad(pl.col(column).is_not_null() & ~pl.col(column).is_in(known.implode()), column)
-    if bad:
-        raise table.error(
-            bad[0], column, bad[1], f"No such {column} in {other_file}.", f"{other_file} 中不存在该 {column}。"
-        )
+    table.reject(pl.col(column).is_not_null() & ~pl.col(column).is_in(known.implode()), column,
+                 f"No such {column} in {other_file}.", f"{other_file} 中不存在该 {column}。")
 
 
 def _load_stops(source: FeedSource) -> pl.DataFrame:

@@ -48,7 +48,7 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
         time=pl.coalesce("departure_time", "arrival_time"),
         stop_idx=pl.col("stop_id").replace_strict(stops["stop_id"], stop_rows, default=None),
     )
-    _reject(table, pl.col("stop_idx").is_null(), "stop_id", "No such stop_id in stops.txt.", "stops.txt 中不存在该 stop_id。")
+    table.reject(pl.col("stop_idx").is_null(), "stop_id", "No such stop_id in stops.txt.", "stops.txt 中不存在该 stop_id。")
 
     df = _grouped_by_trip(table)
     first = (pl.col("trip_id") != pl.col("trip_id").shift(1)).fill_null(True)
@@ -58,10 +58,11 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
         destination_stop_idx=df.filter("last")["stop_idx"], trip_idx=pl.int_range(pl.len(), dtype=pl.UInt32)
     )
     trip_rows = Table(table.name, table.where, table.encoding, ends)
-    _reject(trip_rows, ~pl.col("trip_id").is_in(trips["trip_id"].implode()), "trip_id",
-            "No such trip_id in trips.txt.", "trips.txt 中不存在该 trip_id。")
-    _reject(trip_rows, pl.col("time").is_null(), "departure_time",
-            "The trip's first stop has no time; GTFS requires one.", "该班次首站没有时间，GTFS 要求首站必须有时间。")
+    trip_rows.reject(~pl.col("trip_id").is_in(trips["trip_id"].implode()), "trip_id",
+                     "No such trip_id in trips.txt.", "trips.txt 中不存在该 trip_id。")
+    trip_rows.reject(pl.col("time").is_null(), "departure_time",
+                     "The trip's first stop has no time; GTFS requires one.", "该班次首站没有时间，GTFS 要求首站必须有时间。",
+                     column="trip_id")
     trip_rows.df = ends.rename({"time": "departure_time"})
     stop_ids = stops["stop_id"]
     trip_ends = trip_rows.df.select(
@@ -73,12 +74,6 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
     )
     trip_idx = df["first"].cast(pl.UInt32).cum_sum() - 1
     return StopTimes(trip_ends, trip_idx.to_numpy(), df["stop_idx"].to_numpy())
-
-
-def _reject(table: Table, mask: pl.Expr, field: str, en: str, zh: str) -> None:
-    bad = table.first_bad(mask, field if field in table.df.columns else "trip_id")
-    if bad:
-        raise table.error(bad[0], field, bad[1], en, zh)
 
 
 def _grouped_by_trip(table: Table) -> pl.DataFrame:
@@ -93,8 +88,6 @@ def _grouped_by_trip(table: Table) -> pl.DataFrame:
     df = df.sort(["trip_id", "seq", LINE])
     table.df = df
     repeated = ~starts & (pl.col("seq") == pl.col("seq").shift(1))
-    bad = table.first_bad(repeated, "seq")
-    if bad:
-        raise table.error(bad[0], "stop_sequence", bad[1], "stop_sequence repeats within the trip.",
-                          "同一班次内 stop_sequence 重复。")
+    table.reject(repeated, "stop_sequence", "stop_sequence repeats within the trip.", "同一班次内 stop_sequence 重复。",
+                 column="seq")
     return df

@@ -40,6 +40,12 @@ class Table:
         bad = self.df.lazy().filter(mask).select(LINE, field).head(1).collect()
         return None if bad.is_empty() else (bad[LINE][0], bad[field][0])
 
+    def reject(self, mask: pl.Expr, field: str, en: str, zh: str, column: str | None = None) -> None:
+        """Raise for the first row where `mask` holds, naming `field` (its value read from `column`)."""
+        bad = self.first_bad(mask, column or field)
+        if bad:
+            raise self.error(bad[0], field, bad[1], en, zh)
+
     def require(self, field: str) -> None:
         """Every row must give `field` a value."""
         bad = self.first_bad(pl.col(field).is_null(), field)

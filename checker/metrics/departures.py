@@ -10,9 +10,9 @@ from checker.load.feed import Feed
 def infer_directions(trips: pl.DataFrame, trip_ends: pl.DataFrame, stops: pl.DataFrame) -> pl.DataFrame:
     """Fill a missing direction_id: per route, trips starting nearer the commonest origin are direction 0.
 
-    The commonest origin A and the commonest destination B of trips leaving A give the route's axis; a
-    trip whose origin lies closer to A than to B runs A->B (0), otherwise B->A (1). Short turns follow the
-    terminal they start nearest to.
+    The commonest origin A (among the route's direction-0 trips, if it has any) and the commonest destination
+    B of trips leaving A give the route's axis; a trip whose origin lies closer to A than to B runs A->B (0),
+    otherwise B->A (1). Short turns follow the terminal they start nearest to.
     """
     if trips["direction_id"].null_count() == 0:
         return trips
@@ -22,7 +22,11 @@ def infer_directions(trips: pl.DataFrame, trip_ends: pl.DataFrame, stops: pl.Dat
         y=pl.col("stop_lat"),
     )
     ends = trips.join(trip_ends, on="trip_id")
-    anchor_a = _commonest_per_route(ends, "origin_stop_id").rename({"origin_stop_id": "a"})
+    # where a route gives some trips direction 0, its axis comes from those, so inferred labels match the feed's
+    outbound = ends.filter(pl.col("direction_id") == 0)
+    given = _commonest_per_route(outbound, "origin_stop_id")
+    guessed = _commonest_per_route(ends, "origin_stop_id").join(given, on="route_id", how="anti")
+    anchor_a = pl.concat([given, guessed]).rename({"origin_stop_id": "a"})
     leaving_a = ends.join(anchor_a, on="route_id").filter(pl.col("origin_stop_id") == pl.col("a"))
     anchor_b = _commonest_per_route(leaving_a, "destination_stop_id").rename({"destination_stop_id": "b"})
     located = (

@@ -35,16 +35,18 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
     table = read_table(
         source, "stop_times.txt", ["trip_id", "stop_id", "stop_sequence"], ["arrival_time", "departure_time"]
     )
-    for column in ("trip_id", "stop_id", "stop_sequence"):
-        table.require(column)
-    table.check_times("arrival_time")
-    table.check_times("departure_time")
+    table.reject_any([
+        *(Table.missing(column) for column in ("trip_id", "stop_id", "stop_sequence")),
+        Table.not_integer("stop_sequence"),
+        Table.not_time("arrival_time"),
+        Table.not_time("departure_time"),
+    ])
     stop_rows = pl.Series(range(stops.height), dtype=pl.UInt32)
     table.df = table.df.select(
         "trip_id",
         "stop_id",
         LINE,
-        seq=table.integers("stop_sequence"),
+        seq=pl.col("stop_sequence").str.strip_chars().cast(pl.Int64),
         time=pl.coalesce("departure_time", "arrival_time"),
         stop_idx=pl.col("stop_id").replace_strict(stops["stop_id"], stop_rows, default=None),
     )

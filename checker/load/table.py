@@ -46,11 +46,33 @@ class Table:
         if bad:
             raise self.error(bad[0], field, bad[1], en, zh)
 
+    def reject_any(self, checks: list[tuple[pl.Expr, str, str, str]]) -> None:
+        """Several row checks (mask, field, en, zh) in one parallel pass; raise for the earliest bad row."""
+        found = self.df.select(
+            [mask.arg_true().first().alias(str(i)) for i, (mask, *_) in enumerate(checks)]
+        ).row(0)
+        failing = [(row, i) for i, row in enumerate(found) if row is not None]
+        if failing:
+            row, i = min(failing)
+            _, field, en, zh = checks[i]
+            raise self.error(self.df[LINE][row], field, self.df[field][row] or "", en, zh)
+
+    @staticmethod
+    def missing(field: str) -> tuple[pl.Expr, str, str, str]:
+        return pl.col(field).is_null(), field, f"{field} is empty; every row needs one.", f"{field} 不能为空。"
+
+    @staticmethod
+    def not_time(field: str) -> tuple[pl.Expr, str, str, str]:
+        return (pl.col(field).is_not_null() & ~pl.col(field).str.contains(_VALID_TIME), field, *_TIME_EXPECTED)
+
+    @staticmethod
+    def not_integer(field: str) -> tuple[pl.Expr, str, str, str]:
+        parsed = pl.col(field).str.strip_chars().cast(pl.Int64, strict=False)
+        return pl.col(field).is_not_null() & parsed.is_null(), field, "Expected a whole number.", "应为整数。"
+
     def require(self, field: str) -> None:
         """Every row must give `field` a value."""
-        bad = self.first_bad(pl.col(field).is_null(), field)
-        if bad:
-            raise self.error(bad[0], field, "", f"{field} is empty; every row needs one.", f"{field} 不能为空。")
+        self.reject_any([Table.missing(field)])
 
     def integers(self, field: str, allowed: set[int] | None = None, default: int | None = None) -> pl.Expr:
         """The column as integers; an empty cell becomes `default` (or stays null)."""
@@ -80,10 +102,8 @@ class Table:
             raise self.error(bad[0], field, bad[1], f"Expected {en}.", f"应为{zh}。")
 
     def check_times(self, field: str) -> None:
-        """Every non-empty cell must be a GTFS time; one regex pass, no conversion (for the large file)."""
-        bad = self.first_bad(pl.col(field).is_not_null() & ~pl.col(field).str.contains(_VALID_TIME), field)
-        if bad:
-            raise self.error(bad[0], field, bad[1], *_TIME_EXPECTED)
+        """Every non-empty cell must be a GTFS time."""
+        self.reject_any([Table.not_time(field)])
 
     def seconds(self, field: str) -> pl.Expr:
         """GTFS times (H:MM:SS, hours may pass 24) as seconds after the service day's noon minus 12 h."""

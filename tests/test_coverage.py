@@ -130,3 +130,16 @@ def test_agrees_with_an_independent_geopandas_computation():
     theirs = covered.area / area.area
     assert ours.stops_outside_built_up > 0
     assert abs(ours.ratio - theirs) < 2e-4  # UTM's scale error cancels in a ratio
+
+
+def test_two_thread_union_equals_the_single_one(monkeypatch):
+    import checker.metrics.coverage as coverage_module
+
+    rng = np.random.default_rng(3)
+    square = _polygon(square_km(-4, -4, 4, 4))
+    points = [tuple(p) for p in rng.uniform(-4, 4, size=(300, 2))]
+    monkeypatch.setattr(coverage_module, "PARALLEL_FROM", 10**9)
+    serial = _cover(square, points)
+    monkeypatch.setattr(coverage_module, "PARALLEL_FROM", 10)
+    threaded = _cover(square, points)
+    assert threaded.covered_km2 == pytest.approx(serial.covered_km2, rel=1e-12)

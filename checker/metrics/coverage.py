@@ -8,6 +8,8 @@ whose radius is enlarged so that each polygon has exactly the circle's area.
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +17,7 @@ import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
+PARALLEL_FROM = 2_000  # discs; below this a second thread costs more than it saves
 QUAD_SEGMENTS = 16  # 4 * 16 = 64 sides: with the equal-area radius, within 0.0001 pp of true circles (tests)
 
 
@@ -51,6 +54,16 @@ def project(geometry: BaseGeometry, transformer: Transformer) -> BaseGeometry:
     return shapely.transform(geometry, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
 
 
+def _union(discs: np.ndarray, x: np.ndarray) -> BaseGeometry:
+    """Union of many discs; west and east halves in two threads (GEOS releases the GIL), then joined."""
+    workers = min(2, os.cpu_count() or 1)
+    if workers < 2 or len(discs) < PARALLEL_FROM:
+        return shapely.union_all(discs)
+    halves = np.array_split(discs[np.argsort(x)], workers)
+    with ThreadPoolExecutor(workers) as pool:
+        return shapely.union_all(list(pool.map(shapely.union_all, halves)))
+
+
 def compute_coverage(
     built_up_wgs84: BaseGeometry, stop_lon: np.ndarray, stop_lat: np.ndarray, radius_m: float
 ) -> Coverage:
@@ -64,7 +77,7 @@ def compute_coverage(
     if len(x):
         discs = shapely.buffer(points, equal_area_radius(radius_m, 4 * QUAD_SEGMENTS), quad_segs=QUAD_SEGMENTS)
         near = shapely.intersects(discs, area)
-        served_area = shapely.union_all(discs[near])
+        served_area = _union(discs[near], x[near])
     else:
         served_area = shapely.Polygon()
     covered = shapely.intersection(area, served_area)

@@ -19,8 +19,9 @@ demo: setup
 	  --city "示例市" --profile sample_feeds/sample_city/profile.toml \
 	  --districts sample_feeds/sample_city/districts.geojson \
 	  --out demo_out; status=$$?; \
-	  echo "exit status $$status (0 = all pass, 1 = some rule fails, 2 = bad input); files in demo_out/"; \
-	  test $$status -le 1
+	  if [ $$status -le 1 ]; then \
+	    echo "buscheck exit status $$status (0: no rule fails, 1: some rule fails); result files in demo_out/"; \
+	  else exit $$status; fi
 
 test: setup
 	$(BIN)/python -m pytest

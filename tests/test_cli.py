@@ -127,3 +127,21 @@ def test_out_that_is_a_file_exits_2_before_any_work(tmp_path, cli, audit_args):
     assert result.exit_code == 2
     assert "Expected a folder" in result.stderr
     assert blocker.read_text() == "not a folder"
+
+
+def test_districts_through_the_cli(tmp_path, cli, audit_args):
+    from tests.conftest import square_km
+
+    districts = tmp_path / "districts.geojson"
+    collection = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": name}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+        for name, ring in (("west", square_km(-6, -6, 0.5, 6)), ("east", square_km(0.5, -6, 6, 6)))]}
+    districts.write_text(json.dumps(collection), encoding="utf-8")
+    result = cli(*audit_args(), "--districts", districts, "--format", "json", "--out", tmp_path / "out")
+    doc = _json(result)
+    rows = doc["metrics"]["coverage"]["districts"]
+    assert {r["name"] for r in rows} == {"west", "east"}
+    assert rows[0]["ratio"] <= rows[1]["ratio"]
+    assert "各区覆盖率" not in result.stdout  # json to stdout, no text
+    missing = cli(*audit_args(), "--districts", tmp_path / "none.geojson")
+    assert missing.exit_code == 2 and "does not exist" in missing.stderr

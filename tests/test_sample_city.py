@@ -9,6 +9,7 @@ import os
 import pytest
 
 from checker.audit import AuditRequest, run_audit
+from checker.report.files import result_json
 from tests.conftest import REPO
 
 SAMPLE = REPO / "sample_feeds" / "sample_city"
@@ -27,7 +28,7 @@ def doc():
             profile=SAMPLE.relative_to(REPO) / "profile.toml",
             districts=SAMPLE.relative_to(REPO) / "districts.geojson",
         )
-        return run_audit(request).result.to_dict()
+        return json.loads(result_json(run_audit(request)))  # through the real serialiser
     finally:
         os.chdir(cwd)
 

@@ -104,8 +104,8 @@ def district_coverage(coverage: Coverage, districts: list) -> list[dict]:
     """Coverage inside each district's part of the built-up area, worst first (no built-up area: last)."""
     forward = Transformer.from_crs(4326, coverage.crs, always_xy=True)
     local = np.array([project(d.geometry, forward) for d in districts], dtype=object)
-    built = shapely.area(shapely.intersection(local, coverage.area_local))
-    covered = shapely.area(shapely.intersection(local, coverage.covered_local))
+    built = shapely.area(shapely.intersection(local, coverage.area_local)).tolist()
+    covered = shapely.area(shapely.intersection(local, coverage.covered_local)).tolist()
     rows = [
         {
             "name": district.name,

@@ -68,6 +68,11 @@ def test_out_writes_all_files(tmp_path, cli, audit_args):
     assert result.exit_code == 1
     assert sorted(p.name for p in out.iterdir()) == ["findings.csv", "result.json", "routes.csv", "uncovered.geojson"]
     jsonschema.validate(json.loads((out / "result.json").read_text(encoding="utf-8")), SCHEMA)
+    import csv
+
+    with (out / "routes.csv").open(encoding="utf-8-sig") as handle:
+        routes = list(csv.DictReader(handle))
+    assert routes[0]["route_id"] == "R1" and routes[0]["last_departure"] == "20:00:00"
     uncovered = json.loads((out / "uncovered.geojson").read_text())
     areas = [f["properties"]["area_m2"] for f in uncovered["features"]]
     assert areas == sorted(areas, reverse=True) and areas

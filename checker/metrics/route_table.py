@@ -51,5 +51,7 @@ def route_rows(departures: pl.DataFrame, routes: pl.DataFrame, peaks: list[Windo
         reason = night_reason(row, night_listed)
         row["night"] = reason is not None
         row["night_reason"] = reason
+        if reason is not None:  # day windows mean nothing for a night route; max_gap_min is its interval
+            row["max_headway_peak_min"] = row["max_headway_offpeak_min"] = None
         rows.append(row)
     return rows

@@ -23,7 +23,7 @@ def result_json(audit: Audit) -> str:
 def _findings_csv(audit: Audit, path: Path) -> None:
     columns = ["rule", "article", "family", "status", "subject_type", "city", "route_id", "direction_id",
                "route_short_name", "value", "threshold", "unit", "message_zh", "message_en"]
-    with path.open("w", newline="", encoding="utf-8-sig") as handle:  # BOM so that Excel reads Chinese right
+    with path.open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
         for f in audit.result.findings:
@@ -34,12 +34,17 @@ def _findings_csv(audit: Audit, path: Path) -> None:
 
 
 def _routes_csv(audit: Audit, path: Path) -> None:
+    """One row per route-direction, with the departures an operator would add to comply."""
+    plans = {(f.subject["route_id"], f.subject["direction_id"]): " ".join(f.detail["add_departures"])
+             for f in audit.result.findings if "add_departures" in f.detail}
     columns = ["route_id", "direction_id", "route_short_name", "route_long_name", "origin_stop_id", "trips",
-               "first_departure", "last_departure", "max_headway_peak_min", "max_headway_offpeak_min"]
-    with path.open("w", newline="", encoding="utf-8-sig") as handle:
+               "first_departure", "last_departure", "max_headway_peak_min", "max_headway_offpeak_min",
+               "max_gap_min", "night", "add_departures"]
+    with path.open("w", newline="", encoding="utf-8-sig") as handle:  # BOM so that Excel reads Chinese right
         writer = csv.DictWriter(handle, columns, extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(audit.result.metrics["routes"])
+        for route in audit.result.metrics["routes"]:
+            writer.writerow({**route, "add_departures": plans.get((route["route_id"], route["direction_id"]), "")})
 
 
 def _parts(geometry) -> list:

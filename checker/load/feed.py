@@ -127,11 +127,8 @@ def _load_stops(source: FeedSource) -> pl.DataFrame:
     table.df = df
     needs_position = pl.col("location_type") <= 2
     for column in ("stop_lat", "stop_lon"):
-        bad = table.first_bad(needs_position & pl.col(column).is_null(), column)
-        if bad:
-            raise table.error(
-                bad[0], column, "", f"{column} is empty; stops and stations need a position.", f"{column} 不能为空。"
-            )
+        table.reject(needs_position & pl.col(column).is_null(), column,
+                     f"{column} is empty; stops and stations need a position.", f"{column} 不能为空。")
     df = df.with_columns(stop_lat=table.floats("stop_lat", -90, 90), stop_lon=table.floats("stop_lon", -180, 180))
     return df.drop(LINE)
 
@@ -177,10 +174,7 @@ def _load_frequencies(source: FeedSource, trip_ids: pl.Series) -> pl.DataFrame |
         exact_times=table.integers("exact_times", allowed={0, 1}, default=0),
     )
     table.df = df
-    bad = table.first_bad(pl.col("headway_s") <= 0, "headway_secs")
-    if bad:
-        raise table.error(bad[0], "headway_secs", bad[1], "Expected a positive number of seconds.", "应为正整数秒。")
-    bad = table.first_bad(pl.col("end_s") <= pl.col("start_s"), "end_time")
-    if bad:
-        raise table.error(bad[0], "end_time", bad[1], "end_time must be after start_time.", "end_time 须晚于 start_time。")
+    table.reject(pl.col("headway_s") <= 0, "headway_secs", "Expected a positive number of seconds.", "应为正整数秒。")
+    table.reject(pl.col("end_s") <= pl.col("start_s"), "end_time", "end_time must be after start_time.",
+                 "end_time 须晚于 start_time。")
     return df.select("trip_id", "start_s", "end_s", "headway_s", "exact_times")

@@ -34,9 +34,7 @@ def _numbers(table: Table, field: str, positive: bool = False) -> pl.Expr:
     expr = table.floats(field, 0, 1e7)
     if positive:
         table.df = table.df.with_columns(expr.alias(f"_{field}"))
-        bad = table.first_bad(pl.col(f"_{field}") <= 0, field)
-        if bad:
-            raise table.error(bad[0], field, bad[1], "Expected a capacity above zero.", "额定载客量应大于零。")
+        table.reject(pl.col(f"_{field}") <= 0, field, "Expected a capacity above zero.", "额定载客量应大于零。")
     return expr
 
 

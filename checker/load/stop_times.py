@@ -37,7 +37,7 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
     )
     table.reject_any([
         *(Table.missing(column) for column in ("trip_id", "stop_id", "stop_sequence")),
-        Table.not_integer("stop_sequence"),
+        Table.not_number("stop_sequence"),
         Table.not_time("arrival_time"),
         Table.not_time("departure_time"),
     ])

@@ -36,17 +36,11 @@ class Table:
     def error(self, line: int | None, field: str | None, value: object, en: str, zh: str) -> InputError:
         return InputError(self.where, en, zh, line=line, field=field, value=value)
 
-    def first_bad(self, mask: pl.Expr, field: str) -> None | tuple[int, object]:
-        bad = self.df.lazy().filter(mask).select(LINE, field).head(1).collect()
-        return None if bad.is_empty() else (bad[LINE][0], bad[field][0])
-
     def reject(self, mask: pl.Expr, field: str, en: str, zh: str, column: str | None = None) -> None:
         """Raise for the first row where `mask` holds, naming `field` (its value read from `column`)."""
-        bad = self.first_bad(mask, column or field)
-        if bad:
-            raise self.error(bad[0], field, bad[1], en, zh)
+        self.reject_any([(mask, field, en, zh)], value_from=column)
 
-    def reject_any(self, checks: list[tuple[pl.Expr, str, str, str]]) -> None:
+    def reject_any(self, checks: list[tuple[pl.Expr, str, str, str]], value_from: str | None = None) -> None:
         """Several row checks (mask, field, en, zh) in one parallel pass; raise for the earliest bad row."""
         found = self.df.select(
             [mask.arg_true().first().alias(str(i)) for i, (mask, *_) in enumerate(checks)]
@@ -55,7 +49,8 @@ class Table:
         if failing:
             row, i = min(failing)
             _, field, en, zh = checks[i]
-            raise self.error(self.df[LINE][row], field, self.df[field][row] or "", en, zh)
+            value = self.df[value_from or field][row]
+            raise self.error(self.df[LINE][row], field, "" if value is None else value, en, zh)
 
     @staticmethod
     def missing(field: str) -> tuple[pl.Expr, str, str, str]:
@@ -66,9 +61,10 @@ class Table:
         return (pl.col(field).is_not_null() & ~pl.col(field).str.contains(_VALID_TIME), field, *_TIME_EXPECTED)
 
     @staticmethod
-    def not_integer(field: str) -> tuple[pl.Expr, str, str, str]:
-        parsed = pl.col(field).str.strip_chars().cast(pl.Int64, strict=False)
-        return pl.col(field).is_not_null() & parsed.is_null(), field, "Expected a whole number.", "应为整数。"
+    def not_number(field: str, dtype: pl.DataType = pl.Int64) -> tuple[pl.Expr, str, str, str]:
+        parsed = pl.col(field).str.strip_chars().cast(dtype, strict=False)
+        en, zh = ("a whole number", "整数") if dtype == pl.Int64 else ("a number", "数值")
+        return pl.col(field).is_not_null() & parsed.is_null(), field, f"Expected {en}.", f"应为{zh}。"
 
     def require(self, field: str) -> None:
         """Every row must give `field` a value."""
@@ -76,30 +72,20 @@ class Table:
 
     def integers(self, field: str, allowed: set[int] | None = None, default: int | None = None) -> pl.Expr:
         """The column as integers; an empty cell becomes `default` (or stays null)."""
-        self._check_numeric(field, pl.Int64, "a whole number", "整数")
+        self.reject_any([Table.not_number(field)])
         expr = pl.col(field).str.strip_chars().cast(pl.Int64, strict=False)
         if allowed is not None:
-            bad = self.first_bad(expr.is_not_null() & ~expr.is_in(list(allowed)), field)
-            if bad:
-                choices = ", ".join(str(a) for a in sorted(allowed))
-                raise self.error(bad[0], field, bad[1], f"Expected one of {choices}.", f"应为 {choices} 之一。")
+            choices = ", ".join(str(a) for a in sorted(allowed))
+            self.reject(expr.is_not_null() & ~expr.is_in(list(allowed)), field,
+                        f"Expected one of {choices}.", f"应为 {choices} 之一。")
         return expr.fill_null(default) if default is not None else expr
 
     def floats(self, field: str, low: float, high: float) -> pl.Expr:
-        self._check_numeric(field, pl.Float64, "a number", "数值")
+        self.reject_any([Table.not_number(field, pl.Float64)])
         expr = pl.col(field).str.strip_chars().cast(pl.Float64, strict=False)
-        bad = self.first_bad(expr.is_not_null() & ((expr < low) | (expr > high) | expr.is_nan()), field)
-        if bad:
-            raise self.error(
-                bad[0], field, bad[1], f"Expected a number from {low} to {high}.", f"应为 {low} 至 {high} 之间的数值。"
-            )
+        self.reject(expr.is_not_null() & ((expr < low) | (expr > high) | expr.is_nan()), field,
+                    f"Expected a number from {low} to {high}.", f"应为 {low} 至 {high} 之间的数值。")
         return expr
-
-    def _check_numeric(self, field: str, dtype: pl.DataType, en: str, zh: str) -> None:
-        parsed = pl.col(field).str.strip_chars().cast(dtype, strict=False)
-        bad = self.first_bad(pl.col(field).is_not_null() & parsed.is_null(), field)
-        if bad:
-            raise self.error(bad[0], field, bad[1], f"Expected {en}.", f"应为{zh}。")
 
     def check_times(self, field: str) -> None:
         """Every non-empty cell must be a GTFS time."""
@@ -116,9 +102,8 @@ class Table:
 
     def dates(self, field: str) -> pl.Expr:
         expr = pl.col(field).str.strip_chars().str.strptime(pl.Date, "%Y%m%d", strict=False)
-        bad = self.first_bad(pl.col(field).is_not_null() & expr.is_null(), field)
-        if bad:
-            raise self.error(bad[0], field, bad[1], "Expected a date YYYYMMDD.", "应为 YYYYMMDD 格式的日期。")
+        self.reject(pl.col(field).is_not_null() & expr.is_null(), field,
+                    "Expected a date YYYYMMDD.", "应为 YYYYMMDD 格式的日期。")
         return expr
 
 

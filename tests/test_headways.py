@@ -93,3 +93,11 @@ def test_directions_and_routes_are_separate():
     table = headways(both, PEAKS).filter(pl.col("window") == AM)
     got = {(r["route_id"], r["direction_id"]): r["max_headway_s"] / 60 for r in table.iter_rows(named=True)}
     assert got == {("R", 0): pytest.approx(80), ("R", 1): pytest.approx(70), ("S", 0): pytest.approx(115)}
+
+
+def test_the_readme_worked_example():
+    w = _windows([_hm(t) for t in ("06:50", "07:40", "08:00", "08:20", "08:40", "09:30")])
+    assert (w[AM]["max_min"], w[OFFPEAK]["max_min"]) == (50, 50)
+    w = _windows([_hm(t) for t in ("07:40", "08:00", "08:20", "08:40", "09:30")])
+    assert w[AM]["max_min"] == 50  # 08:40 -> 09:30 still straddles 09:00; from 07:00 it is 40
+    assert (w[AM]["gap_from_s"], w[AM]["gap_to_s"]) == (_hm("08:40") * 60, _hm("09:30") * 60)

@@ -113,7 +113,7 @@ def _render_route_findings(console: Console, findings: list[Finding], counts: di
             f"[{STATUS_STYLE[f.status]}]{STATUS_LABEL[f.status]}[/]",
             f"{value} {'' if f.unit in ('time', '') else f.unit}".strip(),
             str(f.threshold),
-            f.message_en,
+            f"{f.message_zh}\n{f.message_en}",
         )
     console.print(table)
     hidden = counts["fail"] + counts["not_assessed"] - len(worst)

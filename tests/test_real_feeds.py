@@ -87,3 +87,36 @@ def test_atb_calendar_dates_only_and_latin1(tmp_path, cli):
     assert doc["inputs"]["feed_encodings"]["stops.txt"] in ("cp1252", "latin_1")
     assert doc["service_date"]["chosen_by"] == "busiest_weekday"
     assert doc["metrics"]["routes"]
+
+
+def test_cairns_peak_headways_agree_with_gtfs_kit_where_the_definitions_do():
+    """gtfs-kit measures only between departures inside its window; ours adds straddling gaps and edges.
+    On a window that opens and closes on a route's own departures the two definitions coincide."""
+    gk = pytest.importorskip("gtfs_kit")
+    from checker.metrics.timetable import Window, headways
+
+    path = shared_path("cairns", "cairns_gtfs.zip")
+    feed = load_feed(path)
+    day = date(2014, 5, 30)
+    departures = origin_departures(feed, infer_directions(trips_on(feed, day), feed.trip_ends, feed.stops))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        kit_feed = gk.read_feed(path, dist_units="km")
+        stats = gk.compute_trip_stats(kit_feed)
+    compared = 0
+    for (route_id, direction), group in departures.group_by(["route_id", "direction_id"]):
+        times = sorted(t for t in group["departure_s"].to_list() if 7 * 3600 <= t <= 9 * 3600)
+        if len(times) < 3:
+            continue
+        a, b = times[0], times[-1]
+        ours = headways(group, [Window(a, b)]).filter(pl.col("window") != "offpeak")["max_headway_s"][0] / 60
+        clock = [f"{t // 3600:02d}:{t % 3600 // 60:02d}:{t % 60:02d}" for t in (a, b)]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            theirs = gk.compute_route_stats(kit_feed, dates=["20140530"], trip_stats=stats,
+                                            headway_start_time=clock[0], headway_end_time=clock[1],
+                                            split_directions=True)
+        row = theirs[(theirs["route_id"] == route_id) & (theirs["direction_id"] == direction)]
+        assert ours == pytest.approx(float(row["max_headway"].iloc[0]), abs=1e-6), (route_id, direction)
+        compared += 1
+    assert compared >= 10

@@ -159,6 +159,7 @@ def resolve_city(pack: RulePack, city: str, profile_path: str | Path | None = No
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise InputError(where, f"Not valid TOML: {exc}", "不是有效的 TOML 文件。") from None
 
+    _check_profile(profile, where)
     wanted = _normalise(city)
     tier, name, name_en = None, city, profile.get("city_en", city)
     for candidate in pack.tiers:
@@ -207,6 +208,33 @@ def resolve_city(pack: RulePack, city: str, profile_path: str | Path | None = No
 
 
 NIGHT_KEYS = ("night_first_by", "night_last_from", "night_max_headway_min")
+
+_TEXT = (str, "text", "文本")
+_NUMBER = ((int, float), "a number", "数值")
+_TEXT_LIST = (list, "a list of texts", "文本列表")
+PROFILE_KEYS = {
+    "city": _TEXT, "city_en": _TEXT, "tier": _TEXT, "coverage_target": _NUMBER,
+    "work_start": _TEXT, "work_end": _TEXT, "peak_windows": _TEXT_LIST, "night_routes": _TEXT_LIST,
+    "night_first_by": _TEXT, "night_last_from": _TEXT, "night_max_headway_min": _NUMBER,
+}
+
+
+def _check_profile(profile: dict, where: str) -> None:
+    """Every key known and of its type, so that a typo is an error rather than a silently ignored setting."""
+    for key, value in profile.items():
+        if key not in PROFILE_KEYS:
+            raise InputError(where, f"Unknown setting; known ones are {', '.join(PROFILE_KEYS)}.",
+                             f"未知配置项；可用配置项为 {', '.join(PROFILE_KEYS)}。", field=key, value=value)
+        kind, en, zh = PROFILE_KEYS[key]
+        wrong = not isinstance(value, kind) or isinstance(value, bool)
+        if kind is list and not wrong:
+            wrong = not all(isinstance(item, str | int) for item in value)
+        if wrong:
+            raise InputError(where, f"Expected {en}.", f"应为{zh}。", field=key, value=value)
+    target = profile.get("coverage_target")
+    if target is not None and not 0 < target <= 1:
+        raise InputError(where, "Expected a share between 0 and 1 (0.95 for 95%).", "应为 0 到 1 之间的比例（95% 写作 0.95）。",
+                         field="coverage_target", value=target)
 
 
 def _night_settings(profile: dict, where: str) -> dict:

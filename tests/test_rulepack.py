@@ -74,3 +74,19 @@ def test_bad_peak_window(tmp_path):
     path.write_text('peak_windows = ["9-7"]\n', encoding="utf-8")
     with pytest.raises(InputError, match="peak windows"):
         resolve_city(PACK, "广州", path)
+
+
+@pytest.mark.parametrize("text, field", [
+    ('coverage_targt = 0.9\n', "coverage_targt"),
+    ('coverage_target = "high"\n', "coverage_target"),
+    ("coverage_target = 95\n", "coverage_target"),
+    ("work_start = 9\n", "work_start"),
+    ('peak_windows = "07:00-09:00"\n', "peak_windows"),
+    ('night_max_headway_min = "30"\n', "night_max_headway_min"),
+])
+def test_bad_profile_settings_name_the_field(tmp_path, text, field):
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        resolve_city(PACK, "广州", path)
+    assert error.value.field == field

@@ -161,6 +161,9 @@ def resolve_city(pack: RulePack, city: str, profile_path: str | Path | None = No
 
     _check_profile(profile, where)
     wanted = _normalise(city)
+    if "city" in profile and wanted not in (_normalise(profile["city"]), _normalise(profile.get("city_en", ""))):
+        raise InputError(where, f"This profile is for {profile['city']}, not {city}.",
+                         f"该配置文件属于{profile['city']}，而非{city}。", field="city", value=profile["city"])
     tier, name, name_en = None, city, profile.get("city_en", city)
     for candidate in pack.tiers:
         for member in candidate.cities:

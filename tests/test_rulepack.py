@@ -90,3 +90,11 @@ def test_bad_profile_settings_name_the_field(tmp_path, text, field):
     with pytest.raises(InputError) as error:
         resolve_city(PACK, "广州", path)
     assert error.value.field == field
+
+
+def test_a_profile_for_another_city_is_refused(tmp_path):
+    path = tmp_path / "zh.toml"
+    path.write_text('city = "中山"\ncity_en = "Zhongshan"\n', encoding="utf-8")
+    assert resolve_city(PACK, "Zhongshan", path).name == "中山"
+    with pytest.raises(InputError, match="not 广州"):
+        resolve_city(PACK, "广州", path)

@@ -14,7 +14,7 @@ from checker.judge import judge
 from checker.load.base_routes import select_basic_routes
 from checker.load.built_up import load_built_up
 from checker.load.calendar import choose_service_date, trips_on
-from checker.load.datum import to_wgs84
+from checker.load.datum import from_wgs84, to_wgs84
 from checker.load.districts import load_districts
 from checker.load.feed import load_feed
 from checker.load.ridership import load_trip_loads
@@ -35,6 +35,7 @@ class AuditRequest:
     city: str
     service_date: date | None = None
     feed_crs: str = "wgs84"
+    built_up_crs: str = "wgs84"  # datum of the built-up and district polygons' longitude/latitude
     base_routes: Path | None = None
     rules: str | None = None
     profile: Path | None = None
@@ -53,8 +54,9 @@ class Audit:
 def run_audit(request: AuditRequest) -> Audit:
     pack = load_pack(request.rules)
     city = resolve_city(pack, request.city, request.profile)
-    built_up = load_built_up(request.built_up)
-    districts, district_notices = load_districts(request.districts) if request.districts else (None, [])
+    built_up = load_built_up(request.built_up, request.built_up_crs)
+    districts, district_notices = (load_districts(request.districts, request.built_up_crs) if request.districts
+                                   else (None, []))
     feed = load_feed(request.feed)
     service = choose_service_date(feed, request.service_date)
     basic = select_basic_routes(feed.routes, request.base_routes)
@@ -74,7 +76,7 @@ def run_audit(request: AuditRequest) -> Audit:
     coverage = compute_coverage(built_up.geometry, lon, lat, radius)
     if coverage.stops_used and coverage.stops_outside_built_up / coverage.stops_used > OUTSIDE_WARNING_SHARE:
         raw_lon, raw_lat = served["stop_lon"].to_numpy(), served["stop_lat"].to_numpy()
-        notices.append(_outside_warning(coverage, request.feed_crs, raw_lon, raw_lat))
+        notices.append(_outside_warning(coverage, request, lon, lat, raw_lon, raw_lat))
 
     metrics = {"coverage": _coverage_dict(coverage, built_up), "routes": routes, "load": None}
     if districts is not None:
@@ -99,6 +101,7 @@ def run_audit(request: AuditRequest) -> Audit:
             "feed": str(request.feed), "feed_crs": request.feed_crs, "feed_encodings": feed.encodings,
             "direction_id": "given" if feed.has_direction_id else "inferred",
             "built_up": str(request.built_up), "built_up_crs": built_up.source_crs,
+            "built_up_datum": request.built_up_crs,
             "base_routes": str(request.base_routes) if request.base_routes else None,
             "base_routes_rule": {"en": basic.how_en, "zh": basic.how_zh},
             "custom_routes_excluded": basic.excluded_custom,
@@ -130,26 +133,30 @@ def _coverage_dict(coverage: Coverage, built_up) -> dict:
     }
 
 
-def _outside_warning(coverage: Coverage, feed_crs: str, lon, lat) -> tuple[str, str]:
-    """Most served stops lie outside the built-up area: say so, and test the likely causes."""
+def _outside_warning(coverage: Coverage, request: AuditRequest, lon, lat, raw_lon, raw_lat) -> tuple[str, str]:
+    """Most served stops lie outside the built-up area: say so, and test the likely causes, which are a
+    Chinese datum on one side only: stops in GCJ-02/BD-09 read as WGS-84, or the polygon so."""
     share = coverage.stops_outside_built_up / coverage.stops_used
-    if feed_crs == "wgs84":
-        for datum, name in (("gcj02", "GCJ-02"), ("bd09", "BD-09")):
-            inside = share_inside(coverage, *to_wgs84(lon, lat, datum))
-            if inside > 1 - OUTSIDE_WARNING_SHARE:
-                return (
-                    f"{share:.0%} of the served stops lie outside the built-up area; read as {name}, {inside:.0%} "
-                    f"would lie inside. The feed's coordinates are likely {name}: rerun with --feed-crs {datum}.",
-                    f"{share:.0%} 的服务站点位于建成区之外；若按 {name} 解读，{inside:.0%} 位于建成区内。"
-                    f"站点坐标很可能为 {name}，请使用 --feed-crs {datum} 重新审计。",
-                )
-        hint_en = ("The feed's coordinates may be GCJ-02 or BD-09 (try --feed-crs gcj02 or bd09), or the polygon "
-                   "may be of another city or digitised on a GCJ-02 map.")
-        hint_zh = "站点坐标可能为 GCJ-02 或 BD-09（可尝试 --feed-crs gcj02 或 bd09），或建成区并非同一城市、系在 GCJ-02 地图上绘制。"
-    else:
-        hint_en = f"Check that --feed-crs {feed_crs} is right and that the built-up polygon is the same city."
-        hint_zh = f"请核对 --feed-crs {feed_crs} 是否正确，以及建成区是否为同一城市。"
+    readings = []
+    if request.feed_crs == "wgs84":
+        readings += [(f"the feed's coordinates are likely {name}", f"站点坐标很可能为 {name}", f"--feed-crs {datum}",
+                      to_wgs84(raw_lon, raw_lat, datum)) for datum, name in (("gcj02", "GCJ-02"), ("bd09", "BD-09"))]
+    if request.built_up_crs == "wgs84":
+        # a polygon drawn in GCJ-02 lies where WGS-84 stops would appear once shifted into GCJ-02
+        readings += [(f"the built-up polygon is likely drawn on a {name} map", f"建成区很可能绘制于 {name} 地图",
+                      f"--built-up-crs {datum}", from_wgs84(lon, lat, datum))
+                     for datum, name in (("gcj02", "GCJ-02"), ("bd09", "BD-09"))]
+    for cause_en, cause_zh, option, (x, y) in readings:
+        inside = share_inside(coverage, x, y)
+        if inside > 1 - OUTSIDE_WARNING_SHARE:
+            return (
+                f"{share:.0%} of the served stops lie outside the built-up area, but {inside:.0%} would lie inside "
+                f"if {cause_en}: rerun with {option}.",
+                f"{share:.0%} 的服务站点位于建成区之外；若{cause_zh}，则 {inside:.0%} 位于建成区内：请使用 {option} 重新审计。",
+            )
     return (
-        f"{share:.0%} of the served stops lie outside the built-up area. {hint_en}",
-        f"{share:.0%} 的服务站点位于建成区之外。{hint_zh}",
+        f"{share:.0%} of the served stops lie outside the built-up area. Check --feed-crs and --built-up-crs "
+        "(GCJ-02 and BD-09 readings did not help) and that the polygon is the same city.",
+        f"{share:.0%} 的服务站点位于建成区之外。请核对 --feed-crs 与 --built-up-crs（按 GCJ-02、BD-09 解读均无改善），"
+        "以及建成区是否为同一城市。",
     )

@@ -71,6 +71,9 @@ def audit(
         str | None, typer.Option("--date", help="Service date YYYY-MM-DD (default: busiest weekday) / 审计日")
     ] = None,
     feed_crs: Annotated[Datum, typer.Option("--feed-crs", help="Datum of stop coordinates / 站点坐标系")] = Datum.wgs84,
+    built_up_crs: Annotated[
+        Datum, typer.Option("--built-up-crs", help="Datum of the polygons' lon/lat (DataV maps: gcj02) / 建成区坐标系")
+    ] = Datum.wgs84,
     base_routes: Annotated[
         Path | None, typer.Option("--base-routes", help="CSV of basic routes (route_id or route_short_name)")
     ] = None,
@@ -97,8 +100,11 @@ def audit(
         day: date | None = parse_date_arg(service_date) if service_date else None
         if out is not None:
             check_out_dir(out)
-        request = AuditRequest(feed, built_up, city, day, feed_crs.value, base_routes, rules, profile, load,
-                               districts)
+        request = AuditRequest(
+            feed=feed, built_up=built_up, city=city, service_date=day, feed_crs=feed_crs.value,
+            built_up_crs=built_up_crs.value, base_routes=base_routes, rules=rules, profile=profile, load=load,
+            districts=districts,
+        )
         done = run_audit(request)
         written = write_outputs(done, out) if out is not None else []
         if output_format is Format.json:

@@ -45,3 +45,27 @@ def test_gcj02_feed_is_covered_only_when_declared(tmp_path, cli):
     assert ratios["gcj02"]["stops_outside_built_up"] == 0
     assert ratios["wgs84"]["stops_outside_built_up"] == 2
     assert ratios["gcj02"]["ratio"] > ratios["wgs84"]["ratio"] + 0.2
+
+
+def test_polygon_drawn_on_a_gcj02_map(tmp_path, cli):
+    """WGS-84 stops, a 0.8 km square drawn on a GCJ-02 map (shifted ~550 m): the hint names --built-up-crs,
+    which fixes it."""
+    from shapely.geometry import Polygon, mapping
+
+    from checker.load.datum import geometry_to_wgs84
+    from tests.conftest import square_km
+
+    feed = write_feed(tmp_path / "feed", feed_tables(stops={"A": (0.4, 0.4), "B": (0.45, 0.4)}))
+    true_square = Polygon(square_km(0, 0, 0.8, 0.8))
+    lon, lat = from_wgs84(*np.array(true_square.exterior.coords).T, "gcj02")
+    drawn = Polygon(np.column_stack([lon, lat]))
+    polygon = tmp_path / "gcj.geojson"
+    polygon.write_text(json.dumps({"type": "Feature", "properties": {}, "geometry": mapping(drawn)}))
+    plain = json.loads(cli("audit", feed, "--built-up", polygon, "--city", "广州", "--format", "json").stdout)
+    assert any("rerun with --built-up-crs gcj02" in n["en"] for n in plain["notices"])
+    fixed = json.loads(cli("audit", feed, "--built-up", polygon, "--city", "广州", "--built-up-crs", "gcj02",
+                           "--format", "json").stdout)
+    assert fixed["metrics"]["coverage"]["stops_outside_built_up"] == 0
+    assert fixed["inputs"]["built_up_datum"] == "gcj02"
+    back = geometry_to_wgs84(drawn, "gcj02")
+    assert back.symmetric_difference(true_square).area / true_square.area < 1e-4

@@ -20,8 +20,8 @@ class BuiltUp:
     notices: list[tuple[str, str]] = field(default_factory=list)
 
 
-def load_built_up(path: str | Path) -> BuiltUp:
-    layer = read_polygons(path, "built-up area", "建成区")
+def load_built_up(path: str | Path, datum: str = "wgs84") -> BuiltUp:
+    layer = read_polygons(path, "built-up area", "建成区", datum)
     merged = shapely.union_all(layer.geometries)
     if merged.is_empty or merged.area == 0:
         raise InputError(str(path), "The polygons have no area.", "多边形面积为零。", field="geometry")

@@ -35,3 +35,12 @@ def from_wgs84(lon: np.ndarray, lat: np.ndarray, datum: str) -> tuple[np.ndarray
     if datum == "wgs84":
         return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     return _apply(_FORWARD[datum], lon, lat)
+
+
+def geometry_to_wgs84(geometry, datum: str):
+    """A shapely geometry (or array of them) with every vertex brought from `datum` to WGS-84."""
+    if datum == "wgs84":
+        return geometry
+    import shapely
+
+    return shapely.transform(geometry, lambda xy: np.column_stack(to_wgs84(xy[:, 0], xy[:, 1], datum)))

@@ -19,8 +19,8 @@ class District:
     geometry: BaseGeometry  # WGS-84
 
 
-def load_districts(path: str | Path) -> tuple[list[District], list[tuple[str, str]]]:
-    layer = read_polygons(path, "districts", "行政区")
+def load_districts(path: str | Path, datum: str = "wgs84") -> tuple[list[District], list[tuple[str, str]]]:
+    layer = read_polygons(path, "districts", "行政区", datum)
     fields = layer.properties[0].keys() if layer.properties else []
     name_field = next((f for f in NAME_FIELDS if f in fields), None)
     if name_field is None:

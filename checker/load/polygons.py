@@ -17,6 +17,7 @@ from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
 from checker.errors import InputError
+from checker.load.datum import geometry_to_wgs84
 
 POLYGONAL = ("Polygon", "MultiPolygon")
 
@@ -71,7 +72,7 @@ def _read_gdal(path: Path) -> tuple[str | None, list, list[dict]]:
     return meta.get("crs"), geometries, properties
 
 
-def read_polygons(path: str | Path, what_en: str, what_zh: str) -> PolygonLayer:
+def read_polygons(path: str | Path, what_en: str, what_zh: str, datum: str = "wgs84") -> PolygonLayer:
     path = Path(path)
     where = str(path)
     if not path.exists():
@@ -108,6 +109,7 @@ def read_polygons(path: str | Path, what_en: str, what_zh: str) -> PolygonLayer:
         if not declared.equals(CRS.from_epsg(4326), ignore_axis_order=True):
             to_wgs84 = Transformer.from_crs(declared, 4326, always_xy=True)
             shapes = shapely.transform(shapes, lambda xy: np.column_stack(to_wgs84.transform(xy[:, 0], xy[:, 1])))
+    shapes = geometry_to_wgs84(shapes, datum)
     invalid = ~shapely.is_valid(shapes)
     if invalid.any():
         notices.append((

@@ -151,7 +151,7 @@ def check_headway(rule: Rule, context: Context) -> list[Finding]:
         worst = max(measured, key=lambda w: w["max_headway_min"])
         value = worst["max_headway_min"]
         passed = value <= limit
-        where = "平峰" if not peak else f"高峰 {worst['window']}"
+        where = "平峰" if not peak else f"高峰（{worst['window']}）"
         where_en = "off-peak" if not peak else f"peak {worst['window']}"
         gap = f"{worst['gap_from'][:5]}–{worst['gap_to'][:5]}"
         caveat_zh, caveat_en = _load_caveat(route, context) if peak else ("", "")

@@ -1,0 +1,41 @@
+"""stop_times.txt in any row order gives the same trips; a repeated stop_sequence is named."""
+
+import random
+
+import polars as pl
+import pytest
+
+from checker.errors import InputError
+from checker.load.feed import load_feed
+from tests.conftest import feed_tables, timetable, write_feed
+
+
+def _with_rows(rows: list[str]) -> dict[str, str]:
+    tables = feed_tables(routes={"R1": [420, 440, 460]}, stops={"A": (0, 0), "M": (0.5, 0), "B": (1, 0)})
+    tables["stop_times.txt"] = "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n" + "\n".join(rows) + "\n"
+    return tables
+
+
+def test_shuffled_rows_give_the_same_trip_ends(tmp_path):
+    _, rows = timetable("R1", [420, 440, 460], stops=("A", "M", "B"))
+    ordered = load_feed(write_feed(tmp_path / "a", _with_rows(rows)))
+    shuffled_rows = rows[:]
+    random.Random(4).shuffle(shuffled_rows)
+    shuffled = load_feed(write_feed(tmp_path / "b", _with_rows(shuffled_rows)))
+    columns = ["trip_id", "origin_stop_id", "destination_stop_id", "origin_departure_s"]
+    assert ordered.trip_ends.select(columns).sort("trip_id").equals(shuffled.trip_ends.select(columns).sort("trip_id"))
+    assert (ordered.trip_ends["origin_stop_id"] == "A").all() and (ordered.trip_ends["destination_stop_id"] == "B").all()
+    served = shuffled.stops_served_by(pl.Series(["R1-0-1"]))["stop_id"].sort().to_list()
+    assert served == ["A", "B", "M"]
+
+
+def test_sequence_gaps_are_fine_but_repeats_are_not(tmp_path):
+    _, rows = timetable("R1", [420, 440, 460], stops=("A", "M", "B"))
+    gapped = [r[:-1] + str(int(r[-1]) * 10) for r in rows]  # 10, 20, 30
+    assert load_feed(write_feed(tmp_path / "a", _with_rows(gapped))).trip_ends.height == 3
+    repeated = rows[:]
+    repeated[1] = repeated[1][:-1] + "1"  # trip R1-0-0 calls at A and M both as stop_sequence 1
+    with pytest.raises(InputError) as error:
+        load_feed(write_feed(tmp_path / "b", _with_rows(repeated)))
+    assert error.value.field == "stop_sequence"
+    assert error.value.line in (2, 3)

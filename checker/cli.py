@@ -75,19 +75,19 @@ def audit(
         Datum, typer.Option("--built-up-crs", help="Datum of the polygons' lon/lat (DataV maps: gcj02) / 建成区坐标系")
     ] = Datum.wgs84,
     base_routes: Annotated[
-        Path | None, typer.Option("--base-routes", help="CSV of basic routes (route_id or route_short_name)")
+        Path | None, typer.Option("--base-routes", help="CSV of basic routes (route_id or route_short_name) / 基本公交线路清单")
     ] = None,
     rules: Annotated[str | None, typer.Option("--rules", help="Rule pack id or TOML file / 规则包")] = None,
     profile: Annotated[
-        Path | None, typer.Option("--profile", help="City profile TOML: tier, own target, work hours, peaks")
+        Path | None, typer.Option("--profile", help="City profile TOML: tier, own target, work hours, peaks / 城市配置")
     ] = None,
     load: Annotated[
-        Path | None, typer.Option("--load", help="Peak load: GTFS-Ride folder/zip or CSV trip_id,peak_load,capacity")
+        Path | None, typer.Option("--load", help="Peak load: GTFS-Ride or CSV trip_id,peak_load,capacity / 满载率数据")
     ] = None,
     districts: Annotated[
-        Path | None, typer.Option("--districts", help="District polygons with a name field: coverage per district")
+        Path | None, typer.Option("--districts", help="District polygons with a name field / 行政区（分区覆盖率）")
     ] = None,
-    output_format: Annotated[Format, typer.Option("--format", help="text or json (json to stdout)")] = Format.text,
+    output_format: Annotated[Format, typer.Option("--format", help="text or json (json to stdout) / 输出格式")] = Format.text,
     out: Annotated[Path | None, typer.Option("--out", help="Write result files to this folder / 输出目录")] = None,
 ) -> None:
     """审计一个城市的 GTFS 数据 / Audit one city's feed and built-up area against a rule pack."""

@@ -72,10 +72,10 @@ def run_audit(request: AuditRequest) -> Audit:
 
     radius = next((r.params["radius_m"] for r in pack.rules if r.check == "coverage_min"), 500)
     served = feed.stops_served_by(trips["trip_id"])
-    lon, lat = to_wgs84(served["stop_lon"].to_numpy(), served["stop_lat"].to_numpy(), request.feed_crs)
+    raw_lon, raw_lat = served["stop_lon"].to_numpy(), served["stop_lat"].to_numpy()
+    lon, lat = to_wgs84(raw_lon, raw_lat, request.feed_crs)
     coverage = compute_coverage(built_up.geometry, lon, lat, radius)
     if coverage.stops_used and coverage.stops_outside_built_up / coverage.stops_used > OUTSIDE_WARNING_SHARE:
-        raw_lon, raw_lat = served["stop_lon"].to_numpy(), served["stop_lat"].to_numpy()
         notices.append(_outside_warning(coverage, request, lon, lat, raw_lon, raw_lat))
 
     metrics = {"coverage": _coverage_dict(coverage, built_up), "routes": routes, "load": None}

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from checker.clock import hm, hms, parse_clock
+from checker.metrics.timetable import OFFPEAK
 from checker.model import Finding
 from checker.remedy import Limits, plan_departures
 from checker.rulepack import CityProfile, Rule, RulePack
@@ -20,18 +22,18 @@ class Context:
     city: CityProfile
     metrics: dict[str, Any]
 
-    @property
+    @cached_property
     def load_by_route(self) -> dict[tuple, dict] | None:
         load = self.metrics.get("load")
         if load is None:
             return None
         return {(r["route_id"], r["direction_id"]): r for r in load["routes"]}
 
-    @property
+    @cached_property
     def day_routes(self) -> list[dict]:
         return [r for r in self.metrics["routes"] if not r["night"]]
 
-    @property
+    @cached_property
     def night_routes(self) -> list[dict]:
         return [r for r in self.metrics["routes"] if r["night"]]
 
@@ -137,7 +139,7 @@ def check_headway(rule: Rule, context: Context) -> list[Finding]:
     peak = rule.params["window"] == "peak"
     findings = []
     for route in context.day_routes:
-        windows = [w for w in route["windows"] if (w["window"] != "offpeak") == peak]
+        windows = [w for w in route["windows"] if (w["window"] != OFFPEAK) == peak]
         measured = [w for w in windows if w["max_headway_min"] is not None]
         subject = _route_subject(route)
         label = _label(route)

@@ -30,6 +30,11 @@ class PolygonLayer:
     notices: list[tuple[str, str]] = field(default_factory=list)
 
 
+def project(geometry, transformer: Transformer):
+    """A geometry (or array of them) with every vertex passed through `transformer` (x, y order)."""
+    return shapely.transform(geometry, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+
+
 def _unreadable(path: Path, exc: Exception) -> InputError:
     return InputError(
         str(path),
@@ -107,8 +112,7 @@ def read_polygons(path: str | Path, what_en: str, what_zh: str, datum: str = "wg
     else:
         declared = CRS.from_user_input(crs)
         if not declared.equals(CRS.from_epsg(4326), ignore_axis_order=True):
-            to_wgs84 = Transformer.from_crs(declared, 4326, always_xy=True)
-            shapes = shapely.transform(shapes, lambda xy: np.column_stack(to_wgs84.transform(xy[:, 0], xy[:, 1])))
+            shapes = project(shapes, Transformer.from_crs(declared, 4326, always_xy=True))
     shapes = geometry_to_wgs84(shapes, datum)
     invalid = ~shapely.is_valid(shapes)
     if invalid.any():

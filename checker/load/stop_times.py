@@ -53,8 +53,7 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
     table.reject(pl.col("stop_idx").is_null(), "stop_id", "No such stop_id in stops.txt.", "stops.txt 中不存在该 stop_id。")
 
     df = _grouped_by_trip(table)
-    first = (pl.col("trip_id") != pl.col("trip_id").shift(1)).fill_null(True)
-    df = df.with_columns(first=first, last=first.shift(-1).fill_null(True))
+    df = df.with_columns(last=pl.col("first").shift(-1).fill_null(True))
     ends = df.filter("first").select("trip_id", LINE, "time", origin_stop_idx="stop_idx")
     ends = ends.with_columns(
         destination_stop_idx=df.filter("last")["stop_idx"], trip_idx=pl.int_range(pl.len(), dtype=pl.UInt32)
@@ -78,16 +77,22 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
     return StopTimes(trip_ends, trip_idx.to_numpy(), df["stop_idx"].to_numpy())
 
 
+def _run_starts() -> pl.Expr:
+    """True on the first row of each run of equal trip_id."""
+    return (pl.col("trip_id") != pl.col("trip_id").shift(1)).fill_null(True)
+
+
 def _grouped_by_trip(table: Table) -> pl.DataFrame:
-    """The rows grouped by trip_id with stop_sequence strictly increasing; sorted only if they are not."""
-    df = table.df
-    starts = (pl.col("trip_id") != pl.col("trip_id").shift(1)).fill_null(True)
+    """The rows grouped by trip_id with stop_sequence strictly increasing, sorted only if they are not;
+    with `first` marking each trip's first row."""
+    df = table.df.with_columns(first=_run_starts())
+    starts = pl.col("first")
     increasing = starts | (pl.col("seq") > pl.col("seq").shift(1))
     # grouped when no trip_id starts two runs: only the run starts need hashing, not every row
     check = df.select(runs=starts.sum(), trips=pl.col("trip_id").filter(starts).n_unique(), ordered=increasing.all())
     if check["runs"][0] == check["trips"][0] and check["ordered"][0]:
         return df
-    df = df.sort(["trip_id", "seq", LINE])
+    df = df.sort(["trip_id", "seq", LINE]).with_columns(first=_run_starts())
     table.df = df
     repeated = ~starts & (pl.col("seq") == pl.col("seq").shift(1))
     table.reject(repeated, "stop_sequence", "stop_sequence repeats within the trip.", "同一班次内 stop_sequence 重复。",

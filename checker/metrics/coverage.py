@@ -17,6 +17,8 @@ import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
+from checker.load.polygons import project
+
 PARALLEL_FROM = 2_000  # discs; below this a second thread costs more than it saves
 QUAD_SEGMENTS = 16  # 4 * 16 = 64 sides: with the equal-area radius, within 0.0001 pp of true circles (tests)
 
@@ -35,7 +37,7 @@ class Coverage:
     uncovered_local: BaseGeometry  # same parts, in `projection` metres
     covered_local: BaseGeometry
     area_local: BaseGeometry
-    crs: CRS
+    to_local: Transformer  # WGS-84 lon/lat -> `projection`
 
 
 def local_projection(area_wgs84: BaseGeometry) -> CRS:
@@ -48,10 +50,6 @@ def local_projection(area_wgs84: BaseGeometry) -> CRS:
 def equal_area_radius(radius: float, sides: int) -> float:
     """Circumradius of a regular polygon with `sides` whose area equals a circle of `radius`."""
     return radius * math.sqrt(2 * math.pi / (sides * math.sin(2 * math.pi / sides)))
-
-
-def project(geometry: BaseGeometry, transformer: Transformer) -> BaseGeometry:
-    return shapely.transform(geometry, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
 
 
 def _union(discs: np.ndarray, x: np.ndarray) -> BaseGeometry:
@@ -96,14 +94,13 @@ def compute_coverage(
         uncovered_local=uncovered,
         covered_local=covered,
         area_local=area,
-        crs=crs,
+        to_local=forward,
     )
 
 
 def district_coverage(coverage: Coverage, districts: list) -> list[dict]:
     """Coverage inside each district's part of the built-up area, worst first (no built-up area: last)."""
-    forward = Transformer.from_crs(4326, coverage.crs, always_xy=True)
-    local = np.array([project(d.geometry, forward) for d in districts], dtype=object)
+    local = np.array([project(d.geometry, coverage.to_local) for d in districts], dtype=object)
     built = shapely.area(shapely.intersection(local, coverage.area_local)).tolist()
     covered = shapely.area(shapely.intersection(local, coverage.covered_local)).tolist()
     rows = [
@@ -123,5 +120,5 @@ def share_inside(coverage: Coverage, lon: np.ndarray, lat: np.ndarray) -> float:
     """Share of the points (WGS-84) that lie inside the built-up area."""
     if not len(lon):
         return 0.0
-    x, y = Transformer.from_crs(4326, coverage.crs, always_xy=True).transform(lon, lat)
+    x, y = coverage.to_local.transform(lon, lat)
     return float(shapely.contains_xy(coverage.area_local, x, y).mean())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from checker.clock import hms
-from checker.metrics.timetable import Window, headways, route_spans
+from checker.metrics.timetable import OFFPEAK, Window, headways, route_spans
 from checker.night_routes import night_reason
 
 
@@ -29,8 +29,8 @@ def route_rows(departures: pl.DataFrame, routes: pl.DataFrame, peaks: list[Windo
     for span in spans.iter_rows(named=True):
         key = (span["route_id"], span["direction_id"])
         windows = windows_by_key[key]
-        peak_values = [w["max_headway_min"] for w in windows if w["window"] != "offpeak"]
-        offpeak = next(w["max_headway_min"] for w in windows if w["window"] == "offpeak")
+        peak_values = [w["max_headway_min"] for w in windows if w["window"] != OFFPEAK]
+        offpeak = next(w["max_headway_min"] for w in windows if w["window"] == OFFPEAK)
         row = {
             "route_id": span["route_id"],
             "direction_id": int(span["direction_id"]),

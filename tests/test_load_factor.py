@@ -65,3 +65,16 @@ def test_zero_capacity_is_an_input_error(tmp_path):
     with pytest.raises(InputError) as error:
         load_trip_loads(path, date(2026, 1, 5))
     assert (error.value.line, error.value.field) == (2, "capacity")
+
+
+def test_zero_total_capacity_in_gtfs_ride_is_an_input_error(tmp_path):
+    from datetime import date
+
+    from checker.load.ridership import load_trip_loads
+
+    (tmp_path / "board_alight.txt").write_text("trip_id,stop_id,load_count\nT1,A,10\n", encoding="utf-8")
+    (tmp_path / "trip_capacity.txt").write_text("trip_id,seated_capacity,standing_capacity\nT1,0,0\n",
+                                                encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        load_trip_loads(tmp_path, date(2026, 1, 5))
+    assert (error.value.line, error.value.field) == (2, "seated_capacity")

@@ -8,7 +8,6 @@ import warnings
 import numpy as np
 import prcoords
 
-DATUMS = ("wgs84", "gcj02", "bd09")
 _INVERSE = {"gcj02": prcoords.gcj_wgs_bored, "bd09": prcoords.bd_wgs_bored}
 _FORWARD = {"gcj02": prcoords.wgs_gcj, "bd09": prcoords.wgs_bd}
 

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import polars as pl
 
-from checker.errors import InputError
 from checker.load.archive import FeedSource, SingleFile
-from checker.load.table import LINE, Table, read_table
+from checker.load.table import Table, read_table
 
 SIMPLE_COLUMNS = ["trip_id", "peak_load", "capacity"]
 
@@ -33,8 +32,7 @@ def load_trip_loads(path: str | Path, day: date) -> tuple[pl.DataFrame, list[tup
 def _numbers(table: Table, field: str, positive: bool = False) -> pl.Expr:
     expr = table.floats(field, 0, 1e7)
     if positive:
-        table.df = table.df.with_columns(expr.alias(f"_{field}"))
-        table.reject(pl.col(f"_{field}") <= 0, field, "Expected a capacity above zero.", "额定载客量应大于零。")
+        table.reject(expr <= 0, field, "Expected a capacity above zero.", "额定载客量应大于零。")
     return expr
 
 
@@ -72,10 +70,9 @@ def _gtfs_ride(source: FeedSource, day: date) -> tuple[pl.DataFrame, list[tuple[
     seats = _on_day(capacity, day, notices).with_columns(
         capacity=_numbers(capacity, "seated_capacity").fill_null(0) + _numbers(capacity, "standing_capacity").fill_null(0)
     )
-    empty = seats.filter(pl.col("capacity") <= 0).head(1)
-    if empty.height:
-        raise InputError(capacity.where, "seated_capacity + standing_capacity must be above zero.",
-                         "座位与站位额定载客量之和应大于零。", line=empty[LINE][0], field="seated_capacity")
+    Table(capacity.name, capacity.where, capacity.encoding, seats).reject(
+        pl.col("capacity") <= 0, "seated_capacity", "seated_capacity + standing_capacity must be above zero.",
+        "座位与站位额定载客量之和应大于零。")
     per_trip = loads.group_by("trip_id").agg(peak_load=pl.col("load").max())
     trips = per_trip.join(seats.group_by("trip_id").agg(pl.col("capacity").max()), on="trip_id", how="inner")
     missing = per_trip.height - trips.height

@@ -51,7 +51,10 @@ def _fill(start: int, end: int, limits: Limits) -> list[int]:
     added = []
     current = start
     while not _piece_ok(current, end, limits):
-        current = _reach(current, limits) // 60 * 60  # whole minutes, never later than allowed
+        following = _reach(current, limits) // 60 * 60  # whole minutes, never later than allowed
+        if following <= current:
+            raise ValueError("interval limits under one minute cannot be planned for")
+        current = following
         added.append(current)
     return added
 

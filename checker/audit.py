@@ -16,11 +16,16 @@ from checker.load.built_up import load_built_up
 from checker.load.calendar import choose_service_date, trips_on
 from checker.load.datum import from_wgs84, to_wgs84
 from checker.load.districts import load_districts
+from checker.load.facilities import load_facilities
 from checker.load.feed import load_feed
+from checker.load.hub_feed import load_hub_feed
+from checker.load.hubs import load_hubs_file
 from checker.load.ridership import load_trip_loads
 from checker.metrics.coverage import Coverage, compute_coverage, district_coverage, share_inside
 from checker.metrics.departures import infer_directions, origin_departures
+from checker.metrics.hubs import hub_service
 from checker.metrics.load_factor import peak_load_factors
+from checker.metrics.priority import priority_coverage
 from checker.metrics.route_table import route_rows
 from checker.model import AuditResult
 from checker.rulepack import load_pack, resolve_city
@@ -41,6 +46,10 @@ class AuditRequest:
     profile: Path | None = None
     load: Path | None = None
     districts: Path | None = None
+    hubs: Path | None = None  # a hubs file (CSV, GeoJSON, ...) or a GTFS feed of the other mode
+    hubs_crs: str = "wgs84"
+    facilities: Path | None = None
+    facilities_crs: str = "wgs84"
 
 
 @dataclass
@@ -65,8 +74,8 @@ def run_audit(request: AuditRequest) -> Audit:
         shown = ", ".join(basic.not_in_feed[:20])
         notices.append((f"Listed basic routes not in the feed: {shown}.", f"清单中以下线路在 GTFS 中不存在：{shown}。"))
 
-    trips = trips_on(feed, service.day).filter(pl.col("route_id").is_in(basic.route_ids))
-    trips = infer_directions(trips, feed.trip_ends, feed.stops)
+    day_trips = infer_directions(trips_on(feed, service.day), feed.trip_ends, feed.stops)
+    trips = day_trips.filter(pl.col("route_id").is_in(basic.route_ids))
     departures = origin_departures(feed, trips)
     routes = route_rows(departures, feed.routes, city.peak_windows, set(city.night_routes))
 
@@ -78,7 +87,8 @@ def run_audit(request: AuditRequest) -> Audit:
     if coverage.stops_used and coverage.stops_outside_built_up / coverage.stops_used > OUTSIDE_WARNING_SHARE:
         notices.append(_outside_warning(coverage, request, lon, lat, raw_lon, raw_lat))
 
-    metrics = {"coverage": _coverage_dict(coverage, built_up), "routes": routes, "load": None}
+    metrics = {"coverage": _coverage_dict(coverage, built_up), "routes": routes, "load": None, "hubs": None,
+               "priority": None}
     if districts is not None:
         metrics["coverage"]["districts"] = district_coverage(coverage, districts)
     if request.load is not None:
@@ -86,6 +96,12 @@ def run_audit(request: AuditRequest) -> Audit:
         notices += load_notices
         metrics["load"] = {"source": str(request.load),
                            "routes": peak_load_factors(departures, trip_loads, city.peak_windows)}
+    if request.hubs is not None:
+        metrics["hubs"], hub_notices = _hubs(request, feed, day_trips, basic.route_ids, city, service.day)
+        notices += hub_notices
+    if request.facilities is not None:
+        metrics["priority"], facility_notices = _priority(request, pack, coverage, served, lon, lat)
+        notices += facility_notices
     findings = judge(pack, city, metrics)
     result = AuditResult(
         schema_version=RESULT_SCHEMA_VERSION,
@@ -108,6 +124,10 @@ def run_audit(request: AuditRequest) -> Audit:
             "profile": str(request.profile) if request.profile else None,
             "districts": str(request.districts) if request.districts else None,
             "load": str(request.load) if request.load else None,
+            "hubs": str(request.hubs) if request.hubs else None,
+            "hubs_crs": request.hubs_crs,
+            "facilities": str(request.facilities) if request.facilities else None,
+            "facilities_crs": request.facilities_crs,
         },
         settings={"work_start": hm(city.work_start_s), "work_end": hm(city.work_end_s),
                   "peak_windows": [w.label for w in city.peak_windows], "source": city.source},
@@ -116,6 +136,36 @@ def run_audit(request: AuditRequest) -> Audit:
         notices=[{"en": en, "zh": zh} for en, zh in notices],
     )
     return Audit(result, coverage)
+
+
+def _hubs(request: AuditRequest, feed, day_trips: pl.DataFrame, basic_ids: list[str], city, day) -> tuple[dict, list]:
+    """Hub hours from a file or a GTFS feed, and every route of the day that starts or ends at a hub."""
+    if request.hubs.is_dir() or request.hubs.suffix.lower() == ".zip":
+        hubs, notices = load_hub_feed(request.hubs, day, request.hubs_crs)
+    else:
+        hubs, notices = load_hubs_file(request.hubs, day, request.hubs_crs)
+    departures = origin_departures(feed, day_trips)
+    ends = pl.concat([departures["origin_stop_id"], departures["destination_stop_id"]]).unique()
+    terminals = feed.stops.filter(pl.col("stop_id").is_in(ends.implode()))
+    lon, lat = to_wgs84(terminals["stop_lon"].to_numpy(), terminals["stop_lat"].to_numpy(), request.feed_crs)
+    terminals = pl.DataFrame({"stop_id": terminals["stop_id"], "lon": lon, "lat": lat})
+    entries = hub_service(hubs, departures, terminals, feed.routes, set(basic_ids), set(city.night_routes),
+                          set(city.dedicated_routes), city.hub)
+    settings = city.hub
+    return {"source": str(request.hubs), "distance_m": settings.distance_m, "grace_min": settings.grace_min,
+            "lead_min": settings.lead_min, "hubs": entries}, notices
+
+
+def _priority(request: AuditRequest, pack, coverage: Coverage, served: pl.DataFrame, lon, lat) -> tuple[dict | None, list]:
+    rule = next((r for r in pack.rules if r.check == "priority_coverage"), None)
+    if rule is None:
+        return None, [(f"Rule pack {pack.id} has no priority rule; --facilities was not used.",
+                       f"规则包 {pack.id} 没有优先保障规则，未使用 --facilities。")]
+    categories = rule.params["categories"]
+    facilities, notices = load_facilities(request.facilities, request.facilities_crs, categories)
+    stops = pl.DataFrame({"stop_id": served["stop_id"], "stop_name": served["stop_name"], "lon": lon, "lat": lat})
+    result = priority_coverage(facilities, coverage, stops, categories, rule.params["radius_m"])
+    return {"source": str(request.facilities), **result}, notices
 
 
 def _coverage_dict(coverage: Coverage, built_up) -> dict:

@@ -87,6 +87,19 @@ def audit(
     districts: Annotated[
         Path | None, typer.Option("--districts", help="District polygons with a name field / 行政区（分区覆盖率）")
     ] = None,
+    hubs: Annotated[
+        Path | None,
+        typer.Option("--hubs", help="Hub hours: CSV/GeoJSON (name, mode, lat, lon, first_departure, last_arrival) or a "
+                     "GTFS feed of rail, metro, air, coach or ferry / 对外交通枢纽运营时间"),
+    ] = None,
+    hubs_crs: Annotated[Datum, typer.Option("--hubs-crs", help="Datum of the hubs' coordinates / 枢纽坐标系")] = Datum.wgs84,
+    facilities: Annotated[
+        Path | None,
+        typer.Option("--facilities", help="Priority facilities: CSV/GeoJSON with name, category / 优先保障设施"),
+    ] = None,
+    facilities_crs: Annotated[
+        Datum, typer.Option("--facilities-crs", help="Datum of the facilities' coordinates / 设施坐标系")
+    ] = Datum.wgs84,
     output_format: Annotated[Format, typer.Option("--format", help="text or json (json to stdout) / 输出格式")] = Format.text,
     out: Annotated[Path | None, typer.Option("--out", help="Write result files to this folder / 输出目录")] = None,
 ) -> None:
@@ -103,7 +116,8 @@ def audit(
         request = AuditRequest(
             feed=feed, built_up=built_up, city=city, service_date=day, feed_crs=feed_crs.value,
             built_up_crs=built_up_crs.value, base_routes=base_routes, rules=rules, profile=profile, load=load,
-            districts=districts,
+            districts=districts, hubs=hubs, hubs_crs=hubs_crs.value, facilities=facilities,
+            facilities_crs=facilities_crs.value,
         )
         done = run_audit(request)
         written = write_outputs(done, out) if out is not None else []

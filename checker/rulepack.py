@@ -8,6 +8,7 @@ from pathlib import Path
 
 from checker.clock import parse_clock
 from checker.errors import InputError
+from checker.metrics.hubs import HUB_DEFAULTS, HubSettings
 from checker.metrics.timetable import Window
 
 DEFAULT_PACK = "gd-basic-bus-2025"
@@ -122,6 +123,8 @@ class CityProfile:
     source: str  # what set these values
     night: dict = field(default_factory=dict)  # night_first_by, night_last_from, night_max_headway_min
     night_routes: list[str] = field(default_factory=list)  # route_id or route_short_name
+    dedicated_routes: list[str] = field(default_factory=list)  # dedicated lines (专线) by route_id or short name
+    hub: HubSettings = HUB_DEFAULTS
     notices: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -206,11 +209,15 @@ def resolve_city(pack: RulePack, city: str, profile_path: str | Path | None = No
         source=f"{pack.id} defaults" + (f" + {Path(profile_path).name}" if profile_path else ""),
         night=_night_settings(profile, where),
         night_routes=[str(r) for r in profile.get("night_routes", [])],
+        dedicated_routes=[str(r) for r in profile.get("dedicated_routes", [])],
+        hub=HubSettings(*(_positive(settings, key, default, where)
+                          for key, default in zip(HUB_KEYS, vars(HUB_DEFAULTS).values(), strict=True))),
         notices=notices,
     )
 
 
 NIGHT_KEYS = ("night_first_by", "night_last_from", "night_max_headway_min")
+HUB_KEYS = ("hub_distance_m", "hub_grace_min", "hub_lead_min")
 
 _TEXT = (str, "text", "文本")
 _NUMBER = ((int, float), "a number", "数值")
@@ -219,6 +226,7 @@ PROFILE_KEYS = {
     "city": _TEXT, "city_en": _TEXT, "tier": _TEXT, "coverage_target": _NUMBER,
     "work_start": _TEXT, "work_end": _TEXT, "peak_windows": _TEXT_LIST, "night_routes": _TEXT_LIST,
     "night_first_by": _TEXT, "night_last_from": _TEXT, "night_max_headway_min": _NUMBER,
+    "dedicated_routes": _TEXT_LIST, **{key: _NUMBER for key in HUB_KEYS},
 }
 
 
@@ -238,6 +246,13 @@ def _check_profile(profile: dict, where: str) -> None:
     if target is not None and not 0 < target <= 1:
         raise InputError(where, "Expected a share between 0 and 1 (0.95 for 95%).", "应为 0 到 1 之间的比例（95% 写作 0.95）。",
                          field="coverage_target", value=target)
+
+
+def _positive(settings: dict, key: str, default: float, where: str) -> float:
+    value = settings.get(key, default)
+    if not (isinstance(value, int | float) and not isinstance(value, bool) and value >= 0):
+        raise InputError(where, "Expected a number of zero or more.", "应为不小于零的数值。", field=key, value=value)
+    return value
 
 
 def _night_settings(profile: dict, where: str) -> dict:

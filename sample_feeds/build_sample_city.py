@@ -1,14 +1,17 @@
 """Build the bundled sample city, 示例市 Sample City: a fictional prefecture-level city written by this project.
 
 Deterministic: running it again gives byte-identical files. `python sample_feeds/build_sample_city.py`
-rewrites sample_feeds/sample_city/{gtfs.zip, built_up.geojson, districts.geojson, profile.toml}.
+rewrites sample_feeds/sample_city/{gtfs.zip, built_up.geojson, districts.geojson, profile.toml, hubs.csv,
+facilities.csv}.
 
 What it shows when audited (see README): most routes pass; route 5 runs every 40 min in the peaks, route 6
 stops at 19:30, route 8 starts at 08:00, route 11 leaves a 75-minute midday gap; route 3's last morning-peak bus at 08:50 is followed by one at 09:30, a 40-minute gap that
 straddles the peak's end and so counts for it; route 9 is written as
 frequencies.txt and runs past midnight; the night route 夜1路 runs 22:30-28:30 and is judged by the city's night settings; the custom
 route K1 (定制) is not a basic route; the built-up area
-has a lake (a hole) and an industrial park only partly reached by buses.
+has a lake (a hole) and an industrial park only partly reached by buses. At the railway station the night
+route exempts route 1 from the hub rule; at the coach station route 2 starts too late and ends too early; the
+ferry pier is met by route 6. A housing estate (level 1) and a lakeside park (level 2) lie beyond 500 m.
 """
 
 from __future__ import annotations
@@ -171,6 +174,35 @@ def districts_geojson() -> dict:
                          for name, box in parts]}
 
 
+# name, mode, position in km, first departure, last arrival (the other mode's hours)
+HUBS = [
+    ("示例市火车站 Sample City Railway Station", "rail", (3.9, 0.1), "06:30", "23:10"),
+    ("示例市汽车客运站 Sample City Coach Station", "coach", (-1.0, 2.9), "06:40", "21:30"),
+    ("示例港客运码头 Sample Port Ferry Pier", "ferry", (2.5, -2.9), "07:00", "19:00"),
+]
+# name, category (ids and Chinese words are both accepted), position in km
+FACILITIES = [
+    ("示例市第一中学 No. 1 Middle School", "学校", (0.2, 0.3)),
+    ("示例市人民医院 People's Hospital", "hospital", (-2.2, 1.3)),
+    ("示例市政务服务中心 Government Service Centre", "政府", (0.4, 1.8)),
+    ("东湾新村 Dongwan housing estate", "居住区", (3.2, -2.6)),
+    ("工业园就业区 Industrial park jobs", "就业区", (6.0, -0.2)),
+    ("示例市火车站 Railway Station", "hub", (3.9, 0.1)),
+    ("郊野学校 Rural school (outside the built-up area)", "school", (-6.0, 0.0)),
+    ("中央商圈 Central business district", "商圈", (-0.6, 0.1)),
+    ("湖滨公园 Lakeside park", "旅游景点", (1.3, 1.45)),
+    ("示例会展中心 Convention centre", "convention", (-3.0, -1.5)),
+]
+
+
+def places_csv(header: list[str], rows: list[tuple]) -> list[list]:
+    table = [header]
+    for name, kind, (x, y), *times in rows:
+        lon, lat = lonlat(x, y)
+        table.append([name, kind, lat, lon, *times])
+    return table
+
+
 PROFILE = """# City profile of the fictional sample city. A real prefecture in the rule pack needs no profile;
 # a city the pack does not list (a county seat, a new city) declares its tier here.
 city = "示例市"
@@ -205,6 +237,9 @@ def main() -> None:
     (HERE / "districts.geojson").write_text(json.dumps(districts_geojson(), ensure_ascii=False, indent=1) + "\n",
                                             encoding="utf-8")
     (HERE / "profile.toml").write_text(PROFILE, encoding="utf-8")
+    (HERE / "hubs.csv").write_bytes(csv_bytes(places_csv(
+        ["name", "mode", "lat", "lon", "first_departure", "last_arrival"], HUBS)))
+    (HERE / "facilities.csv").write_bytes(csv_bytes(places_csv(["name", "category", "lat", "lon"], FACILITIES)))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ def test_geojson_polygon(tmp_path):
 
 def test_points_only_is_refused(tmp_path):
     path = write_polygon(tmp_path / "p.geojson", geometry={"type": "Point", "coordinates": [113.3, 22.6]})
-    with pytest.raises(InputError, match="Polygon or MultiPolygon") as error:
+    with pytest.raises(InputError, match="Polygon/MultiPolygon") as error:
         load_built_up(path)
     assert "Point" in error.value.en
 

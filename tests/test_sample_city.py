@@ -27,6 +27,8 @@ def doc():
             city="示例市",
             profile=SAMPLE.relative_to(REPO) / "profile.toml",
             districts=SAMPLE.relative_to(REPO) / "districts.geojson",
+            hubs=SAMPLE.relative_to(REPO) / "hubs.csv",
+            facilities=SAMPLE.relative_to(REPO) / "facilities.csv",
         )
         return json.loads(result_json(run_audit(request)))  # through the real serialiser
     finally:
@@ -36,6 +38,27 @@ def doc():
 def _statuses(doc, rule):
     return {(f["subject"]["route_short_name"], f["subject"]["direction_id"]): f["status"]
             for f in doc["findings"] if f["rule"] == rule}
+
+
+def test_the_sample_city_hubs_and_priority_story(doc):
+    hubs = {(f["subject"]["hub"].split()[0], f["subject"]["route_short_name"], f["subject"]["direction_id"]):
+            (f["status"], f["value"], f["detail"].get("add_departures")) for f in doc["findings"]
+            if f["rule"] == "GD-HUB-ALIGN"}
+    assert hubs == {
+        ("示例市火车站", "1路", 1): ("exempt", "22:30", None),  # the night route leaves the station after 23:40
+        ("示例市火车站", "1路", 0): ("exempt", "06:38", None),  # ... and reaches it at 05:08, before 06:00
+        ("示例市汽车客运站", "2路", 1): ("fail", "21:00", ["22:00"]),  # last coach 21:30 + 30 min
+        ("示例市汽车客运站", "2路", 0): ("fail", "06:43", ["05:42"]),  # arrive by 06:10, 28 min from the origin
+        ("示例港客运码头", "6路", 0): ("pass", "19:30", None),
+        ("示例港客运码头", "6路", 1): ("pass", "06:28", None),
+    }
+    levels = {f["subject"]["level"]: (f["status"], f["value"], [u["name"].split()[0] for u in f["detail"]["uncovered"]])
+              for f in doc["findings"] if f["rule"] == "GD-PRIORITY"}
+    assert levels == {1: ("fail", round(5 / 6, 6), ["东湾新村"]), 2: ("fail", round(2 / 3, 6), ["湖滨公园"])}
+    level1 = doc["metrics"]["priority"]["levels"][0]
+    assert level1["out_of_scope"] == 1  # the rural school lies outside the built-up area
+    estate = level1["uncovered"][0]
+    assert estate["nearest_stop_name"].startswith("5路") and estate["distance_m"] == pytest.approx(608.3, abs=1)
 
 
 def test_the_sample_city_tells_its_story(doc):

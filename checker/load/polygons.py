@@ -24,7 +24,7 @@ POLYGONAL = ("Polygon", "MultiPolygon")
 
 @dataclass
 class PolygonLayer:
-    geometries: np.ndarray  # WGS-84 lon/lat, each a valid Polygon or MultiPolygon
+    geometries: np.ndarray  # WGS-84 lon/lat, each valid and of one of the kinds asked for
     properties: list[dict]  # one per geometry
     source_crs: str
     notices: list[tuple[str, str]] = field(default_factory=list)
@@ -78,6 +78,11 @@ def _read_gdal(path: Path) -> tuple[str | None, list, list[dict]]:
 
 
 def read_polygons(path: str | Path, what_en: str, what_zh: str, datum: str = "wgs84") -> PolygonLayer:
+    return read_layer(path, what_en, what_zh, datum, POLYGONAL)
+
+
+def read_layer(path: str | Path, what_en: str, what_zh: str, datum: str, kinds: tuple[str, ...]) -> PolygonLayer:
+    """Features whose geometry type is one of `kinds`, in WGS-84; the others are dropped with a notice."""
     path = Path(path)
     where = str(path)
     if not path.exists():
@@ -86,19 +91,20 @@ def read_polygons(path: str | Path, what_en: str, what_zh: str, datum: str = "wg
     crs, geometries, properties = reader(path)
     notices: list[tuple[str, str]] = []
     kept = [(g, p) for g, p in zip(geometries, properties, strict=True) if g is not None and not g.is_empty]
-    polygons = [(g, p) for g, p in kept if g.geom_type in POLYGONAL]
+    polygons = [(g, p) for g, p in kept if g.geom_type in kinds]
+    expected = "/".join(kinds)
     if not polygons:
         names = ", ".join(sorted({g.geom_type for g, _ in kept})) or "no geometry"
         raise InputError(
             where,
-            f"Expected Polygon or MultiPolygon features; found {names}.",
-            f"应包含面（Polygon/MultiPolygon）要素；实际为 {names}。",
+            f"Expected {expected} features; found {names}.",
+            f"应包含 {expected} 要素；实际为 {names}。",
             field="geometry",
         )
     if len(polygons) < len(kept):
         dropped = len(kept) - len(polygons)
-        notices.append((f"{path.name}: {dropped} non-polygon feature(s) ignored.",
-                        f"{path.name}：已忽略 {dropped} 个非面要素。"))
+        notices.append((f"{path.name}: {dropped} feature(s) that are not {expected} ignored.",
+                        f"{path.name}：已忽略 {dropped} 个非 {expected} 要素。"))
     shapes = np.array([g for g, _ in polygons], dtype=object)
     source_crs = crs
     if crs is None:

@@ -19,7 +19,8 @@ from checker.load.table import LINE, Table, read_table
 
 @dataclass
 class StopTimes:
-    trip_ends: pl.DataFrame  # trip_id, trip_idx, origin_stop_id, destination_stop_id, origin_departure_s
+    # trip_id, trip_idx, origin_stop_id, destination_stop_id, origin_departure_s, destination_arrival_s
+    trip_ends: pl.DataFrame
     visit_trip_idx: np.ndarray  # per stop_times row: index into trip_ends
     visit_stop_idx: np.ndarray  # per stop_times row: row of stops.txt
 
@@ -48,6 +49,7 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
         LINE,
         seq=pl.col("stop_sequence").str.strip_chars().cast(pl.Int64),
         time=pl.coalesce("departure_time", "arrival_time"),
+        arrival=pl.col("arrival_time"),
         stop_idx=pl.col("stop_id").replace_strict(stops["stop_id"], stop_rows, default=None),
     )
     table.reject(pl.col("stop_idx").is_null(), "stop_id", "No such stop_id in stops.txt.", "stops.txt 中不存在该 stop_id。")
@@ -55,8 +57,13 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
     df = _grouped_by_trip(table)
     df = df.with_columns(last=pl.col("first").shift(-1).fill_null(True))
     ends = df.filter("first").select("trip_id", LINE, "time", origin_stop_idx="stop_idx")
+    Table(table.name, table.where, table.encoding, df).reject(
+        pl.col("last") & pl.col("time").is_null(), "arrival_time",
+        "The trip's last stop has no time; GTFS requires one.", "该班次末站没有时间，GTFS 要求末站必须有时间。",
+        column="trip_id")
+    last = df.filter("last").select("stop_idx", arrival=pl.coalesce("arrival", "time"))
     ends = ends.with_columns(
-        destination_stop_idx=df.filter("last")["stop_idx"], trip_idx=pl.int_range(pl.len(), dtype=pl.UInt32)
+        destination_stop_idx=last["stop_idx"], arrival=last["arrival"], trip_idx=pl.int_range(pl.len(), dtype=pl.UInt32)
     )
     trip_rows = Table(table.name, table.where, table.encoding, ends)
     trip_rows.reject(~pl.col("trip_id").is_in(trips["trip_id"].implode()), "trip_id",
@@ -64,7 +71,7 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
     trip_rows.reject(pl.col("time").is_null(), "departure_time",
                      "The trip's first stop has no time; GTFS requires one.", "该班次首站没有时间，GTFS 要求首站必须有时间。",
                      column="trip_id")
-    trip_rows.df = ends.rename({"time": "departure_time"})
+    trip_rows.df = ends.rename({"time": "departure_time", "arrival": "arrival_time"})
     stop_ids = stops["stop_id"]
     trip_ends = trip_rows.df.select(
         "trip_id",
@@ -72,6 +79,7 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
         origin_stop_id=stop_ids.gather(ends["origin_stop_idx"]),
         destination_stop_id=stop_ids.gather(ends["destination_stop_idx"]),
         origin_departure_s=trip_rows.seconds("departure_time"),
+        destination_arrival_s=trip_rows.seconds("arrival_time"),
     )
     trip_idx = df["first"].cast(pl.UInt32).cum_sum() - 1
     return StopTimes(trip_ends, trip_idx.to_numpy(), df["stop_idx"].to_numpy())

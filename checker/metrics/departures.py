@@ -59,23 +59,27 @@ def _commonest_per_route(frame: pl.DataFrame, column: str) -> pl.DataFrame:
 
 
 def origin_departures(feed: Feed, trips: pl.DataFrame) -> pl.DataFrame:
-    """route_id, direction_id, trip_id, origin_stop_id, departure_s: one row per departure from the origin.
+    """One row per departure from the origin: route_id, direction_id, trip_id, origin_stop_id, departure_s,
+    destination_stop_id, arrival_s (at the destination).
 
     A trip listed in frequencies.txt departs at start, start+headway, ... strictly before end, for each of
-    its windows (exact_times 0 or 1 alike); its own stop_times only give the pattern.
+    its windows (exact_times 0 or 1 alike); its own stop_times only give the pattern and the running time.
     """
     ends = trips.select("trip_id", "route_id", "direction_id").join(feed.trip_ends, on="trip_id")
+    columns = ["route_id", "direction_id", "trip_id", "origin_stop_id", "departure_s", "destination_stop_id",
+               "arrival_s"]
+    running = pl.col("destination_arrival_s") - pl.col("origin_departure_s")
     if feed.frequencies is None or feed.frequencies.is_empty():
-        return ends.select(
-            "route_id", "direction_id", "trip_id", "origin_stop_id", departure_s=pl.col("origin_departure_s")
-        )
+        return ends.with_columns(departure_s="origin_departure_s", arrival_s="destination_arrival_s").select(columns)
     windows = feed.frequencies.join(ends, on="trip_id")
     expanded = (
         windows.with_columns(departure_s=pl.int_ranges("start_s", "end_s", "headway_s"))
         .explode("departure_s")
-        .select("route_id", "direction_id", "trip_id", "origin_stop_id", pl.col("departure_s").cast(pl.Int32))
+        .with_columns(pl.col("departure_s").cast(pl.Int32))
+        .with_columns(arrival_s=pl.col("departure_s") + running)
+        .select(columns)
     )
-    scheduled = ends.join(feed.frequencies.select("trip_id").unique(), on="trip_id", how="anti").select(
-        "route_id", "direction_id", "trip_id", "origin_stop_id", departure_s=pl.col("origin_departure_s")
-    )
+    scheduled = ends.join(feed.frequencies.select("trip_id").unique(), on="trip_id", how="anti").with_columns(
+        departure_s="origin_departure_s", arrival_s="destination_arrival_s"
+    ).select(columns)
     return pl.concat([scheduled, expanded])

@@ -22,21 +22,25 @@ def result_json(audit: Audit) -> str:
 
 def _findings_csv(audit: Audit, path: Path) -> None:
     columns = ["rule", "article", "family", "status", "subject_type", "city", "route_id", "direction_id",
-               "route_short_name", "value", "threshold", "unit", "message_zh", "message_en"]
+               "route_short_name", "hub", "level", "value", "threshold", "unit", "message_zh", "message_en"]
     with path.open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
         for f in audit.result.findings:
             s = f.subject
             writer.writerow([f.rule, f.article, f.family, f.status, s["type"], s.get("city", ""), s.get("route_id", ""),
-                             s.get("direction_id", ""), s.get("route_short_name", ""), f.value, f.threshold, f.unit,
+                             s.get("direction_id", ""), s.get("route_short_name", ""), s.get("hub", ""),
+                             s.get("level", ""), f.value, f.threshold, f.unit,
                              f.message_zh, f.message_en])
 
 
 def _routes_csv(audit: Audit, path: Path) -> None:
     """One row per route-direction, with the departures an operator would add to comply."""
-    plans = {(f.subject["route_id"], f.subject["direction_id"]): " ".join(f.detail["add_departures"])
-             for f in audit.result.findings if "add_departures" in f.detail}
+    wanted: dict[tuple, set[str]] = {}
+    for f in audit.result.findings:
+        if "add_departures" in f.detail:
+            wanted.setdefault((f.subject["route_id"], f.subject["direction_id"]), set()).update(f.detail["add_departures"])
+    plans = {key: " ".join(sorted(times)) for key, times in wanted.items()}
     columns = ["route_id", "direction_id", "route_short_name", "route_long_name", "origin_stop_id", "trips",
                "first_departure", "last_departure", "max_headway_peak_min", "max_headway_offpeak_min",
                "max_gap_min", "night", "add_departures"]

@@ -64,6 +64,8 @@ def render_text(result: AuditResult, console: Console) -> None:
             _render_rule(console, [f for f in findings if f.rule == rule_id])
         if family == "coverage":
             render_districts(console, doc["metrics"]["coverage"].get("districts"))
+        if family == "service_hours":
+            render_hubs(console, doc["metrics"].get("hubs"))
     if doc["notices"]:
         console.rule("[bold]提示 Notices[/bold]")
         for notice in doc["notices"]:
@@ -75,9 +77,11 @@ def _render_rule(console: Console, findings: list[Finding]) -> None:
     counts = {s: sum(f.status == s for f in findings) for s in STATUSES}
     tally = " ".join(f"[{STATUS_STYLE[s]}]{STATUS_LABEL[s]} {n}[/]" for s, n in counts.items() if n)
     console.print(f"[bold]{first.rule}[/bold] (Art. {first.article} 第{first.article}条)  {tally}")
-    if len(findings) == 1 and first.subject["type"] == "city":
-        style = STATUS_STYLE[first.status]
-        console.print(f"  [{style}]{STATUS_LABEL[first.status]}[/]  {first.message_zh}\n  {first.message_en}\n")
+    if first.subject["type"] != "route":
+        for f in findings:
+            style = STATUS_STYLE[f.status]
+            console.print(f"  [{style}]{STATUS_LABEL[f.status]}[/]  {f.message_zh}\n  {f.message_en}")
+        console.print()
         return
     _render_route_findings(console, findings, counts)
 
@@ -95,6 +99,29 @@ def render_districts(console: Console, districts: list[dict] | None) -> None:
     if len(districts) > WORST_SHOWN:
         console.print(f"  … 另有 {len(districts) - WORST_SHOWN} 个区 and {len(districts) - WORST_SHOWN} more")
     console.print()
+
+
+def render_hubs(console: Console, hubs: dict | None) -> None:
+    """Each hub: the other mode's hours, the bus times they call for, and which buses meet them."""
+    if not hubs or not hubs["hubs"]:
+        return
+    table = Table(title="枢纽衔接 Hubs (Art. 10(4))", box=None, header_style="bold")
+    for column in ("枢纽 hub", "方式 mode", "首/末 first/last", "末班离站 last bus leaves ≥", "首班到站 first bus arrives ≤"):
+        table.add_column(column)
+    for hub in hubs["hubs"]:
+        table.add_row(hub["name"], hub["mode"], f"{hub['first_departure']}/{hub['last_arrival']}",
+                      _hub_end(hub, "last", hub["leaving"]), _hub_end(hub, "first", hub["reaching"]))
+    console.print(table)
+    console.print()
+
+
+def _hub_end(hub: dict, end: str, entries: list[dict]) -> str:
+    need = hub["bus_last_leave_by" if end == "last" else "bus_first_arrive_by"]
+    if not entries:
+        return f"{need}: 无线路 no route"
+    if hub[f"{end}_met_by"]:
+        return f"{need}: [green]{', '.join(hub[f'{end}_met_by'][:3])}[/]"
+    return f"{need}: [red]无 none, 差 short by {hub[f'{end}_gap_min']:g} min[/]"
 
 
 def _render_route_findings(console: Console, findings: list[Finding], counts: dict) -> None:

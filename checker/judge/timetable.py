@@ -1,123 +1,26 @@
-"""Apply a rule pack's thresholds to the audit's metrics. One small function per kind of check."""
+"""Art. 10(3) and 10(4) per route and direction: intervals, first and last departures, load factor, night
+routes, and the departures that would fix a failing direction."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import cached_property
-from typing import Any
 
 from checker.clock import hm, hms, parse_clock
+from checker.judge.context import (
+    Context,
+    finding,
+    night_exemptions,
+    no_routes,
+    requires_input,
+    route_label,
+    route_subject,
+)
 from checker.metrics.timetable import OFFPEAK
 from checker.model import Finding
 from checker.remedy import Limits, plan_departures
-from checker.rulepack import CityProfile, Rule, RulePack
+from checker.rulepack import Rule
 
 ROUTE_TIMETABLE_CHECKS = ("headway_max", "first_departure_by", "last_departure_from")
-
-
-@dataclass
-class Context:
-    pack: RulePack
-    city: CityProfile
-    metrics: dict[str, Any]
-
-    @cached_property
-    def load_by_route(self) -> dict[tuple, dict] | None:
-        load = self.metrics.get("load")
-        if load is None:
-            return None
-        return {(r["route_id"], r["direction_id"]): r for r in load["routes"]}
-
-    @cached_property
-    def day_routes(self) -> list[dict]:
-        return [r for r in self.metrics["routes"] if not r["night"]]
-
-    @cached_property
-    def night_routes(self) -> list[dict]:
-        return [r for r in self.metrics["routes"] if r["night"]]
-
-    def rule_param(self, check: str, name: str, **match) -> Any:
-        for rule in self.pack.rules:
-            if rule.check == check and all(rule.params.get(k) == v for k, v in match.items()):
-                return rule.params[name]
-        return None
-
-    def first_by_s(self) -> int | None:
-        before = self.rule_param("first_departure_by", "before_work_start_min")
-        return None if before is None else self.city.work_start_s - before * 60
-
-    def last_from_s(self) -> int | None:
-        after = self.rule_param("last_departure_from", "after_work_end_min")
-        return None if after is None else self.city.work_end_s + after * 60
-
-
-def judge(pack: RulePack, city: CityProfile, metrics: dict[str, Any]) -> list[Finding]:
-    context = Context(pack, city, metrics)
-    findings: list[Finding] = []
-    for rule in pack.rules:
-        findings.extend(CHECKS[rule.check](rule, context))
-    _attach_remedies(findings, context)
-    return findings
-
-
-def _finding(rule: Rule, status: str, subject: dict, value, threshold, unit: str, zh: str, en: str, **detail):
-    return Finding(rule.id, rule.article, rule.family, status, subject, value, threshold, unit, zh, en, detail)
-
-
-def _city_subject(city: CityProfile) -> dict:
-    return {"type": "city", "city": city.name, "city_en": city.name_en}
-
-
-def _route_subject(route: dict) -> dict:
-    return {
-        "type": "route",
-        "route_id": route["route_id"],
-        "direction_id": route["direction_id"],
-        "route_short_name": route["route_short_name"],
-    }
-
-
-def _label(route: dict) -> str:
-    return f"{route['route_short_name'] or route['route_id']} ({route['direction_id']})"
-
-
-def _no_routes(rule: Rule, city: CityProfile, night: bool = False) -> list[Finding]:
-    kind_zh, kind_en = ("夜班", "night") if night else ("基本公交", "basic")
-    return [
-        _finding(rule, "not_assessed", _city_subject(city), None, None, "",
-                 f"审计日没有{kind_zh}线路运营，无法评估。", f"No {kind_en} route runs on the audit date; nothing to assess.")
-    ]
-
-
-def _night_exemptions(rule: Rule, context: Context) -> list[Finding]:
-    return [
-        _finding(rule, "exempt", _route_subject(route), None, None, "",
-                 f"{_label(route)} 为夜班线路（{route['night_reason']['zh']}），其首末班与间隔由城市另定（第10条第4项），见 GD-NIGHT。",
-                 f"{_label(route)} is a night route ({route['night_reason']['en']}); Art. 10(4) leaves its hours and "
-                 "intervals to the city: see GD-NIGHT.")
-        for route in context.night_routes
-    ]
-
-
-def check_coverage(rule: Rule, context: Context) -> list[Finding]:
-    city, cov = context.city, context.metrics["coverage"]
-    target = city.coverage_target
-    ratio = cov["ratio"]
-    # Compare at the precision reported (0.01 percentage point) so that 99.999% is not a failure of 100%.
-    passed = round(ratio, 4) >= round(target, 4)
-    basis_en = "the city's own target" if target > city.tier.coverage_min else f"the {city.tier.name_en} minimum"
-    basis_zh = "本市自定目标" if target > city.tier.coverage_min else f"{city.tier.name}最低要求"
-    return [
-        _finding(
-            rule, "pass" if passed else "fail", _city_subject(city), round(ratio, 6), target, "ratio",
-            f"建成区基本公交站点{rule.params['radius_m']}米覆盖率 {ratio:.2%}，{basis_zh} {target:.0%}，"
-            f"{'达标' if passed else '未达标'}；未覆盖 {cov['uncovered_km2']:.2f} 平方公里。",
-            f"{ratio:.2%} of the built-up area lies within {rule.params['radius_m']} m of a basic-bus stop; "
-            f"{basis_en} is {target:.0%}: {'met' if passed else 'not met'}; "
-            f"{cov['uncovered_km2']:.2f} km2 uncovered.",
-        )
-    ]
 
 
 def _load_caveat(route: dict, context: Context) -> tuple[str, str]:
@@ -134,18 +37,18 @@ def _load_caveat(route: dict, context: Context) -> tuple[str, str]:
 
 def check_headway(rule: Rule, context: Context) -> list[Finding]:
     if not context.metrics["routes"]:
-        return _no_routes(rule, context.city)
+        return no_routes(rule, context.city)
     limit = rule.params["max_min"]
     peak = rule.params["window"] == "peak"
     findings = []
     for route in context.day_routes:
         windows = [w for w in route["windows"] if (w["window"] != OFFPEAK) == peak]
         measured = [w for w in windows if w["max_headway_min"] is not None]
-        subject = _route_subject(route)
-        label = _label(route)
+        subject = route_subject(route)
+        label = route_label(route)
         if not measured:
             findings.append(
-                _finding(rule, "not_assessed", subject, None, limit, "min",
+                finding(rule, "not_assessed", subject, None, limit, "min",
                          f"{label} 无平峰运营时段，不评估平峰间隔。",
                          f"{label} has no off-peak operating time; off-peak interval not assessed.")
             )
@@ -158,14 +61,14 @@ def check_headway(rule: Rule, context: Context) -> list[Finding]:
         gap = f"{worst['gap_from'][:5]}–{worst['gap_to'][:5]}"
         caveat_zh, caveat_en = _load_caveat(route, context) if peak else ("", "")
         findings.append(
-            _finding(
+            finding(
                 rule, "pass" if passed else "fail", subject, value, limit, "min",
                 f"{label} {where}最大发车间隔 {value:g} 分钟（{gap}），限值 {limit} 分钟{caveat_zh}。",
                 f"{label} largest {where_en} interval {value:g} min ({gap}), limit {limit} min{caveat_en}.",
                 window=worst["window"], gap_from=worst["gap_from"], gap_to=worst["gap_to"],
             )
         )
-    return findings + _night_exemptions(rule, context)
+    return findings + night_exemptions(rule, context)
 
 
 def check_first_departure(rule: Rule, context: Context) -> list[Finding]:
@@ -182,40 +85,40 @@ def check_last_departure(rule: Rule, context: Context) -> list[Finding]:
 
 def _span_check(rule, context: Context, key, limit_s, ok: Callable[[int], bool], zh, en, rel_zh, rel_en):
     if not context.metrics["routes"]:
-        return _no_routes(rule, context.city)
+        return no_routes(rule, context.city)
     limit = hms(limit_s)
     findings = []
     for route in context.day_routes:
         passed = ok(route[f"{key}_s"])
-        label = _label(route)
+        label = route_label(route)
         findings.append(
-            _finding(
-                rule, "pass" if passed else "fail", _route_subject(route), route[key], limit, "time",
+            finding(
+                rule, "pass" if passed else "fail", route_subject(route), route[key], limit, "time",
                 f"{label} {zh} {route[key][:5]}，应{rel_zh} {limit[:5]}。",
                 f"{label} {en} {route[key][:5]}, required {rel_en} {limit[:5]}.",
             )
         )
-    return findings + _night_exemptions(rule, context)
+    return findings + night_exemptions(rule, context)
 
 
 def check_load_factor(rule: Rule, context: Context) -> list[Finding]:
     load = context.load_by_route
     if load is None:
-        return check_requires_input(rule, context)
+        return requires_input(rule, context)
     limit = rule.params["max_ratio"]
     findings = []
     for route in context.day_routes:
         measured = load.get((route["route_id"], route["direction_id"]))
-        label = _label(route)
+        label = route_label(route)
         if measured is None:
-            findings.append(_finding(rule, "not_assessed", _route_subject(route), None, limit, "ratio",
+            findings.append(finding(rule, "not_assessed", route_subject(route), None, limit, "ratio",
                                      f"{label} 无高峰班次的载客与运力数据。",
                                      f"{label}: no load and capacity data for its peak trips."))
             continue
         ratio = measured["load_factor"]
         passed = ratio <= limit
-        findings.append(_finding(
-            rule, "pass" if passed else "fail", _route_subject(route), round(ratio, 4), limit, "ratio",
+        findings.append(finding(
+            rule, "pass" if passed else "fail", route_subject(route), round(ratio, 4), limit, "ratio",
             f"{label} 高峰满载率 {ratio:.0%}（{measured['trips']} 个高峰班次，单班最高 {measured['max_trip_load_factor']:.0%}），"
             f"限值 {limit:.0%}{'' if passed else '，需增加运力'}。",
             f"{label} peak load factor {ratio:.0%} over {measured['trips']} peak trips (highest trip "
@@ -228,14 +131,14 @@ def check_load_factor(rule: Rule, context: Context) -> list[Finding]:
 def check_night_service(rule: Rule, context: Context) -> list[Finding]:
     routes = context.night_routes
     if not routes:
-        return _no_routes(rule, context.city, night=True)
+        return no_routes(rule, context.city, night=True)
     night = context.city.night
     findings = []
     for route in routes:
-        label = _label(route)
+        label = route_label(route)
         if not night:
-            findings.append(_finding(
-                rule, "not_assessed", _route_subject(route), route["max_gap_min"], None, "min",
+            findings.append(finding(
+                rule, "not_assessed", route_subject(route), route["max_gap_min"], None, "min",
                 f"{label} 夜班线路（{route['night_reason']['zh']}）{route['first_departure'][:5]}–{route['last_departure'][:5]}，"
                 "城市未设定夜班首末班与间隔要求，不评估。",
                 f"{label} night route ({route['night_reason']['en']}) runs {route['first_departure'][:5]}–"
@@ -254,8 +157,8 @@ def check_night_service(rule: Rule, context: Context) -> list[Finding]:
             problems_zh.append(f"最大间隔 {route['max_gap_min']:g} 分钟超过 {limit} 分钟")
             problems_en.append(f"largest interval {route['max_gap_min']:g} min over {limit} min")
         status = "fail" if problems_en else "pass"
-        findings.append(_finding(
-            rule, status, _route_subject(route), route["max_gap_min"], limit, "min",
+        findings.append(finding(
+            rule, status, route_subject(route), route["max_gap_min"], limit, "min",
             f"{label} 夜班线路 {route['first_departure'][:5]}–{route['last_departure'][:5]}："
             + ("；".join(problems_zh) if problems_zh else "符合本市夜班要求") + "。",
             f"{label} night route {route['first_departure'][:5]}–{route['last_departure'][:5]}: "
@@ -264,17 +167,7 @@ def check_night_service(rule: Rule, context: Context) -> list[Finding]:
     return findings
 
 
-def check_requires_input(rule: Rule, context: Context) -> list[Finding]:
-    return [
-        _finding(
-            rule, "not_assessed", _city_subject(context.city), None, rule.params.get("max_ratio"), "",
-            f"未提供{rule.params['input_zh']}，不评估。",
-            f"Not assessed: needs {rule.params['input']}, which this audit was not given.",
-        )
-    ]
-
-
-def _attach_remedies(findings: list[Finding], context: Context) -> None:
+def attach_remedies(findings: list[Finding], context: Context) -> None:
     """Give every failing interval or span finding the departures that would fix its route-direction."""
     checks = {rule.id for rule in context.pack.rules if rule.check in ROUTE_TIMETABLE_CHECKS}
     failing = [f for f in findings if f.rule in checks and f.status == "fail"]
@@ -289,25 +182,14 @@ def _attach_remedies(findings: list[Finding], context: Context) -> None:
     )
     routes = {(r["route_id"], r["direction_id"]): r for r in context.day_routes}
     plans: dict[tuple, list[str]] = {}
-    for finding in failing:
-        key = (finding.subject["route_id"], finding.subject["direction_id"])
+    for failed in failing:
+        key = (failed.subject["route_id"], failed.subject["direction_id"])
         if key not in plans:
             departures = [parse_clock(t) for t in routes[key]["departures"]]
             plans[key] = [hm(t) for t in plan_departures(departures, limits)]
         plan = plans[key]
         if not plan:
             continue
-        finding.detail["add_departures"] = plan
-        finding.message_zh += f" 建议增开 {'、'.join(plan)} 班次（可消除该方向全部间隔与首末班问题）。"
-        finding.message_en += f" Add departures at {', '.join(plan)} (fixes every interval and span failure of this direction)."
-
-
-CHECKS: dict[str, Callable[[Rule, Context], list[Finding]]] = {
-    "coverage_min": check_coverage,
-    "headway_max": check_headway,
-    "first_departure_by": check_first_departure,
-    "last_departure_from": check_last_departure,
-    "load_factor": check_load_factor,
-    "night_service": check_night_service,
-    "requires_input": check_requires_input,
-}
+        failed.detail["add_departures"] = plan
+        failed.message_zh += f" 建议增开 {'、'.join(plan)} 班次（可消除该方向全部间隔与首末班问题）。"
+        failed.message_en += f" Add departures at {', '.join(plan)} (fixes every interval and span failure of this direction)."

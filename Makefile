@@ -3,7 +3,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test bench lint clean
+.PHONY: setup browser demo test bench lint clean
 
 setup: $(STAMP)
 
@@ -24,7 +24,17 @@ demo: setup
 	    echo "buscheck exit status $$status (0: no rule fails, 1: some rule fails); result files in demo_out/"; \
 	  else exit $$status; fi
 
-test: setup
+# The HTML report test renders in headless Chromium: Debian's package, installed here when missing
+# (as root, or with sudo); elsewhere install chromium yourself, or that test skips outside CI.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	      --no-install-recommends chromium fonts-wqy-microhei >/dev/null; \
+	  else echo "chromium not found and no apt-get: the HTML rendering test will skip"; fi; }
+
+test: setup browser
 	$(BIN)/python -m pytest
 
 bench: setup

@@ -28,7 +28,7 @@ from checker.metrics.load_factor import peak_load_factors
 from checker.metrics.priority import priority_coverage
 from checker.metrics.route_table import route_rows
 from checker.model import AuditResult
-from checker.rulepack import load_pack, resolve_city
+from checker.rulepack import RulePack, load_pack, resolve_city
 
 OUTSIDE_WARNING_SHARE = 0.5
 
@@ -58,6 +58,7 @@ class Audit:
 
     result: AuditResult
     coverage: Coverage
+    pack: RulePack
 
 
 def run_audit(request: AuditRequest) -> Audit:
@@ -135,7 +136,7 @@ def run_audit(request: AuditRequest) -> Audit:
         metrics=metrics,
         notices=[{"en": en, "zh": zh} for en, zh in notices],
     )
-    return Audit(result, coverage)
+    return Audit(result, coverage, pack)
 
 
 def _hubs(request: AuditRequest, feed, day_trips: pl.DataFrame, basic_ids: list[str], city, day) -> tuple[dict, list]:

@@ -38,6 +38,7 @@ class Coverage:
     covered_local: BaseGeometry
     area_local: BaseGeometry
     to_local: Transformer  # WGS-84 lon/lat -> `projection`
+    stops_local: np.ndarray  # (n, 2) stop positions in `projection` metres
 
 
 def local_projection(area_wgs84: BaseGeometry) -> CRS:
@@ -95,6 +96,7 @@ def compute_coverage(
         covered_local=covered,
         area_local=area,
         to_local=forward,
+        stops_local=np.column_stack([x, y]) if len(x) else np.empty((0, 2)),
     )
 
 

@@ -27,9 +27,10 @@ def priority_coverage(facilities: list[Facility], coverage: Coverage, stops: pl.
     rows = []
     for i, facility in enumerate(facilities):
         spec = categories[facility.category]
+        point = shapely.point_on_surface(facility.geometry)
         row = {
             "name": facility.name, "category": facility.category, "category_zh": spec["zh"], "level": spec["level"],
-            "in_built_up": bool(in_built_up[i]),
+            "lon": round(point.x, 6), "lat": round(point.y, 6), "in_built_up": bool(in_built_up[i]),
             "in_scope": bool(in_built_up[i]) or not spec.get("built_up_only", True),
             "nearest_stop_id": stops["stop_id"][int(nearest[i])] if len(x) else None,
             "nearest_stop_name": stops["stop_name"][int(nearest[i])] if len(x) else None,

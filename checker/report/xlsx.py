@@ -1,0 +1,98 @@
+"""report.xlsx for regulators: a summary sheet, one sheet per rule family with its findings, and the route,
+district, hub and facility tables; the figures are those of result.json."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from checker.audit import Audit
+from checker.report.text import FAMILIES, STATUS_LABEL
+
+BOLD = Font(bold=True)
+FILLS = {"fail": PatternFill("solid", fgColor="FBDADA"), "pass": PatternFill("solid", fgColor="DCF3E3"),
+         "not_assessed": PatternFill("solid", fgColor="FDF1CC"), "exempt": PatternFill("solid", fgColor="DCEBFB")}
+FINDING_COLUMNS = ["规则 rule", "条款 article", "结论 status", "对象 subject", "线路 route_id", "方向 direction_id",
+                   "枢纽 hub", "值 value", "限值 threshold", "单位 unit", "建议增开 add_departures", "说明 message_zh",
+                   "message_en"]
+
+
+def _sheet(book: Workbook, title: str, header: list[str], rows: list[list], status_column: int | None = None):
+    sheet = book.create_sheet(title)
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = BOLD
+    for row in rows:
+        sheet.append(["" if v is None else v for v in row])
+        if status_column is not None:
+            fill = FILLS.get(row[status_column])
+            if fill is not None:
+                sheet.cell(sheet.max_row, status_column + 1).fill = fill
+    sheet.freeze_panes = "A2"
+    for i, name in enumerate(header, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = min(60, max(10, len(name) + 2))
+    return sheet
+
+
+def _subject(subject: dict) -> str:
+    if subject["type"] == "route":
+        return f"{subject.get('route_short_name') or subject['route_id']} ({subject['direction_id']})"
+    if subject["type"] == "priority_level":
+        return f"第{subject['level']}优先级 level {subject['level']}"
+    return subject.get("city", "")
+
+
+def write_xlsx(audit: Audit, path: Path) -> None:
+    doc = audit.result.to_dict()
+    book = Workbook()
+    book.remove(book.active)
+    summary = [
+        ["城市 city", f"{doc['city']['name']} {doc['city']['name_en']}"],
+        ["等级 tier", f"{doc['tier']['name']} {doc['tier']['name_en']}"],
+        ["覆盖率目标 coverage target", doc["tier"]["coverage_target"]],
+        ["审计日 service date", doc["service_date"]["date"]],
+        ["规则包 rule pack", f"{doc['rule_pack']['id']} {doc['rule_pack']['version']} {doc['rule_pack']['document']}"],
+        ["结论 verdict", STATUS_LABEL[doc["summary"]["verdict"]]],
+        ["覆盖率 coverage ratio", doc["metrics"]["coverage"]["ratio"]],
+        [],
+        ["规则 rule", "达标 pass", "不达标 fail", "未评估 not assessed", "豁免 exempt"],
+        *[[rule, c["pass"], c["fail"], c["not_assessed"], c["exempt"]] for rule, c in doc["summary"]["by_rule"].items()],
+    ]
+    _sheet(book, "摘要 Summary", ["项目 item", "值 value"], summary)
+    for family, (zh, en) in FAMILIES.items():
+        rows = [[f["rule"], f["article"], f["status"], _subject(f["subject"]), f["subject"].get("route_id"),
+                 f["subject"].get("direction_id"), f["subject"].get("hub"), f["value"], f["threshold"], f["unit"],
+                 " ".join(f["detail"].get("add_departures", [])), f["message_zh"], f["message_en"]]
+                for f in doc["findings"] if f["family"] == family]
+        if rows:
+            _sheet(book, f"{zh} {en}"[:31], FINDING_COLUMNS, rows, status_column=2)
+    cov = doc["metrics"]["coverage"]
+    _sheet(book, "覆盖 Coverage", ["指标 metric", "值 value"],
+           [[k, cov[k]] for k in ("ratio", "built_up_km2", "covered_km2", "uncovered_km2", "stops_used",
+                                  "stops_outside_built_up", "radius_m", "projection")])
+    if cov.get("districts"):
+        _sheet(book, "分区 Districts", ["区 district", "建成区 built_up_km2", "覆盖 covered_km2", "未覆盖 uncovered_km2",
+                                       "覆盖率 ratio"],
+               [[d["name"], d["built_up_km2"], d["covered_km2"], d["uncovered_km2"], d["ratio"]] for d in cov["districts"]])
+    _sheet(book, "线路 Routes", ["route_id", "direction_id", "route_short_name", "trips", "first_departure",
+                                "last_departure", "max_headway_peak_min", "max_headway_offpeak_min", "max_gap_min", "night"],
+           [[r["route_id"], r["direction_id"], r["route_short_name"], r["trips"], r["first_departure"], r["last_departure"],
+             r["max_headway_peak_min"], r["max_headway_offpeak_min"], r["max_gap_min"], r["night"]]
+            for r in doc["metrics"]["routes"]])
+    hubs = doc["metrics"].get("hubs")
+    if hubs:
+        _sheet(book, "枢纽 Hubs", ["枢纽 hub", "mode", "first_departure", "last_arrival", "bus_last_leave_by",
+                                  "last_met_by", "last_gap_min", "bus_first_arrive_by", "first_met_by", "first_gap_min"],
+               [[h["name"], h["mode"], h["first_departure"], h["last_arrival"], h["bus_last_leave_by"],
+                 ", ".join(h["last_met_by"]), h["last_gap_min"], h["bus_first_arrive_by"], ", ".join(h["first_met_by"]),
+                 h["first_gap_min"]] for h in hubs["hubs"]])
+    priority = doc["metrics"].get("priority")
+    if priority:
+        _sheet(book, "设施 Facilities", ["设施 name", "category", "level", "in_scope", "nearest_stop_id",
+                                        "nearest_stop_name", "distance_m", "covered"],
+               [[f["name"], f["category"], f["level"], f["in_scope"], f["nearest_stop_id"], f["nearest_stop_name"],
+                 f["distance_m"], f["covered"]] for f in priority["facilities"]])
+    book.save(path)

@@ -1,0 +1,88 @@
+"""report.html (offline, rendered in headless Chromium) and report.xlsx, on the sample city."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+from openpyxl import load_workbook
+
+from checker.audit import AuditRequest, run_audit
+from checker.report.files import write_outputs
+from tests.conftest import REPO
+
+SAMPLE = REPO / "sample_feeds" / "sample_city"
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("report") / "out"
+    audit = run_audit(AuditRequest(
+        feed=SAMPLE / "gtfs.zip", built_up=SAMPLE / "built_up.geojson", city="示例市", profile=SAMPLE / "profile.toml",
+        districts=SAMPLE / "districts.geojson", hubs=SAMPLE / "hubs.csv", facilities=SAMPLE / "facilities.csv",
+    ))
+    write_outputs(audit, folder)
+    return folder
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; `make test` installs it (Debian package chromium)")
+        pytest.skip("chromium not installed here; `make test` installs it")
+    return found
+
+
+def _headless(*args: str) -> subprocess.CompletedProcess:
+    command = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+
+
+def test_html_needs_no_network(out):
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert "@import" not in html and "url(http" not in html
+
+
+def test_html_renders_with_map_and_tables(out):
+    dom = _headless("--dump-dom", (out / "report.html").as_uri()).stdout
+    doc = json.loads((out / "result.json").read_text(encoding="utf-8"))
+    assert re.search(r'<svg id="coverage-map"[^>]*>', dom)
+    covered = re.search(r'<path class="covered"[^>]* d="([^"]*)"', dom)
+    assert covered and len(covered.group(1)) > 100
+    assert dom.count('class="hub"') == 3
+    routes = re.search(r'<table class="sortable" id="routes-table">.*?<tbody>(.*?)</tbody>', dom, re.S).group(1)
+    assert routes.count("<tr>") == len(doc["metrics"]["routes"])
+    assert routes.index("不达标 fail") < routes.index("达标 pass")  # failures first
+    assert dom.count('<svg class="timeline"') == len(doc["metrics"]["routes"])
+    hubs = re.search(r'id="hubs-table">.*?<tbody>(.*?)</tbody>', dom, re.S).group(1)
+    assert hubs.count("<tr>") == 3 and "short 60.0 min" in hubs
+    assert "东湾新村" in dom and "gd-basic-bus-2025" in dom
+
+
+def test_html_screenshot(out, tmp_path):
+    """A screenshot for a person to look at (kept in the test's tmp folder); here only that it is drawn."""
+    shot = tmp_path / "report.png"
+    _headless("--window-size=1200,2400", f"--screenshot={shot}", (out / "report.html").as_uri())
+    assert shot.stat().st_size > 50_000
+
+
+def test_xlsx_has_the_json_figures(out):
+    doc = json.loads((out / "result.json").read_text(encoding="utf-8"))
+    book = load_workbook(out / "report.xlsx", read_only=True)
+    assert book.sheetnames[:5] == ["摘要 Summary", "覆盖范围 Coverage", "服务频次 Frequency", "服务时间 Service hours",
+                                   "优先保障 Priority"]
+    summary = {row[0]: row[1] for row in book["摘要 Summary"].iter_rows(values_only=True) if row and row[0]}
+    assert summary["覆盖率 coverage ratio"] == doc["metrics"]["coverage"]["ratio"]
+    by_rule = {row[0]: row[1:] for row in book["摘要 Summary"].iter_rows(values_only=True)
+               if row and row[0] in doc["summary"]["by_rule"]}
+    for rule, counts in doc["summary"]["by_rule"].items():
+        assert by_rule[rule] == (counts["pass"], counts["fail"], counts["not_assessed"], counts["exempt"])
+    frequency = list(book["服务频次 Frequency"].iter_rows(values_only=True))[1:]
+    assert len(frequency) == sum(f["family"] == "frequency" for f in doc["findings"])
+    routes = list(book["线路 Routes"].iter_rows(values_only=True))[1:]
+    assert len(routes) == len(doc["metrics"]["routes"])
+    assert {r[0] for r in book["枢纽 Hubs"].iter_rows(values_only=True)} >= {h["name"] for h in doc["metrics"]["hubs"]["hubs"]}

@@ -39,6 +39,7 @@ test: setup browser
 
 bench: setup
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.batch
 
 lint: setup
 	$(BIN)/ruff check checker tests bench sample_feeds

@@ -2,6 +2,7 @@
 
 Presets (routes x 2 directions x trips x stops per trip):
 - small: 60 routes, 1,000 stops, about 300,000 stop_times
+- prefecture: 240 routes, 4,000 stops, about 1,100,000 stop_times (a prefecture-level city; the batch bench)
 - large: 1,200 routes, 20,000 stops, about 5,000,000 stop_times (Guangzhou scale)
 Features real feeds have: times past 24:00, calendar plus calendar_dates exceptions, shapes, a GBK-free UTF-8
 stops file with Chinese names, a built-up polygon with a hole. Same seed, same bytes.
@@ -36,6 +37,7 @@ class Preset:
 
 PRESETS = {
     "small": Preset(routes=60, stops=1_000, stops_per_trip=20, city_radius_km=6),
+    "prefecture": Preset(routes=240, stops=4_000, stops_per_trip=20, city_radius_km=10),
     "large": Preset(routes=1_200, stops=20_000, stops_per_trip=20, city_radius_km=22),
 }
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -50,6 +50,7 @@ class AuditRequest:
     hubs_crs: str = "wgs84"
     facilities: Path | None = None
     facilities_crs: str = "wgs84"
+    overrides: dict = field(default_factory=dict)  # profile settings given by a batch manifest
 
 
 @dataclass
@@ -63,7 +64,7 @@ class Audit:
 
 def run_audit(request: AuditRequest) -> Audit:
     pack = load_pack(request.rules)
-    city = resolve_city(pack, request.city, request.profile)
+    city = resolve_city(pack, request.city, request.profile, request.overrides)
     built_up = load_built_up(request.built_up, request.built_up_crs)
     districts, district_notices = (load_districts(request.districts, request.built_up_crs) if request.districts
                                    else (None, []))

@@ -133,6 +133,55 @@ def audit(
     raise typer.Exit(_guarded(run))
 
 
+@app.command()
+def batch(
+    manifest: Annotated[Path, typer.Argument(help="Manifest of cities, TOML or CSV / 城市清单")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for each city's reports and the summary / 输出目录")],
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Parallel worker processes / 并行进程数")] = os.cpu_count() or 1,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786) / Dask 调度器地址")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Audit every city even if its inputs are unchanged / 全部重跑")] = False,
+) -> None:
+    """批量审计全省城市 / Audit every city of a manifest; exit 0 all pass, 1 a city fails a rule, 2 an input error."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from checker.batch.manifest import load_manifest
+    from checker.batch.runner import run_batch
+    from checker.batch.summary import write_summary
+    from checker.report.files import check_out_dir
+
+    def run() -> int:
+        jobs = load_manifest(manifest)
+        check_out_dir(out)
+        out.mkdir(parents=True, exist_ok=True)
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=_stderr(), transient=False) as bar:
+            task = bar.add_task("审计 auditing", total=len(jobs))
+
+            def advance(row: dict) -> None:
+                state = "skipped 未变跳过" if row.get("skipped") else row["status"]
+                bar.update(task, advance=1, description=f"{row['city']}: {state}")
+
+            rows = run_batch(jobs, out, workers, scheduler, force, advance)
+        paths = write_summary(rows, out)
+        console = Console(highlight=False)
+        for row in rows:
+            if row["status"] == "error":
+                console.print(f"[red]{row['city']}[/red]: {row['error']}", markup=True)
+        counts = {s: sum(r["status"] == s for r in rows) for s in ("pass", "fail", "error")}
+        skipped = sum(bool(r.get("skipped")) for r in rows)
+        console.print(f"{len(rows)} cities 城市: pass {counts['pass']}, fail {counts['fail']}, error {counts['error']}"
+                      f" (unchanged, skipped 未变跳过: {skipped})")
+        for path in paths:
+            console.print(f"写出 wrote {path}")
+        if counts["error"]:
+            return EXIT_BAD_INPUT
+        return EXIT_FAIL if counts["fail"] else EXIT_PASS
+
+    raise typer.Exit(_guarded(run))
+
+
 @rules_app.callback()
 def rules_list(
     ctx: typer.Context,

@@ -150,7 +150,9 @@ def _clock(value: str, where: str, name: str) -> int:
         raise InputError(where, "Expected a time HH:MM.", "应为 HH:MM 格式的时间。", field=name, value=value) from None
 
 
-def resolve_city(pack: RulePack, city: str, profile_path: str | Path | None = None) -> CityProfile:
+def resolve_city(pack: RulePack, city: str, profile_path: str | Path | None = None,
+                 overrides: dict | None = None) -> CityProfile:
+    """The city's settings: pack defaults, then its profile file, then `overrides` (a batch manifest's)."""
     profile: dict = {}
     where = "--profile"
     if profile_path is not None:
@@ -162,6 +164,9 @@ def resolve_city(pack: RulePack, city: str, profile_path: str | Path | None = No
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise InputError(where, f"Not valid TOML: {exc}", "不是有效的 TOML 文件。") from None
 
+    if overrides:
+        _check_profile(overrides, "manifest")
+        profile = {**profile, **overrides}
     _check_profile(profile, where)
     wanted = _normalise(city)
     if "city" in profile and wanted not in (_normalise(profile["city"]), _normalise(profile.get("city_en", ""))):
@@ -206,7 +211,8 @@ def resolve_city(pack: RulePack, city: str, profile_path: str | Path | None = No
         work_start_s=_clock(settings["work_start"], where, "work_start"),
         work_end_s=_clock(settings["work_end"], where, "work_end"),
         peak_windows=_windows(settings["peak_windows"], where),
-        source=f"{pack.id} defaults" + (f" + {Path(profile_path).name}" if profile_path else ""),
+        source=f"{pack.id} defaults" + (f" + {Path(profile_path).name}" if profile_path else "")
+        + (f" + manifest ({', '.join(sorted(overrides))})" if overrides else ""),
         night=_night_settings(profile, where),
         night_routes=[str(r) for r in profile.get("night_routes", [])],
         dedicated_routes=[str(r) for r in profile.get("dedicated_routes", [])],

@@ -55,7 +55,7 @@ def equal_area_radius(radius: float, sides: int) -> float:
 
 def _union(discs: np.ndarray, x: np.ndarray) -> BaseGeometry:
     """Union of many discs; west and east halves in two threads (GEOS releases the GIL), then joined."""
-    workers = min(2, os.cpu_count() or 1)
+    workers = min(2, int(os.environ.get("BUSCHECK_THREADS") or os.cpu_count() or 1))
     if workers < 2 or len(discs) < PARALLEL_FROM:
         return shapely.union_all(discs)
     halves = np.array_split(discs[np.argsort(x)], workers)

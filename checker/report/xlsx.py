@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -21,20 +22,25 @@ FINDING_COLUMNS = ["规则 rule", "条款 article", "结论 status", "对象 sub
 
 
 def _sheet(book: Workbook, title: str, header: list[str], rows: list[list], status_column: int | None = None):
+    """A write-only sheet (fast for tens of thousands of findings): bold header, frozen, status cells coloured."""
     sheet = book.create_sheet(title)
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = BOLD
-    for row in rows:
-        sheet.append(["" if v is None else v for v in row])
-        if status_column is not None:
-            fill = FILLS.get(row[status_column])
-            if fill is not None:
-                sheet.cell(sheet.max_row, status_column + 1).fill = fill
     sheet.freeze_panes = "A2"
     for i, name in enumerate(header, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = min(60, max(10, len(name) + 2))
+    sheet.append([_cell(sheet, name, font=BOLD) for name in header])
+    for row in rows:
+        values = ["" if v is None else v for v in row]
+        if status_column is not None and row[status_column] in FILLS:
+            values[status_column] = _cell(sheet, row[status_column], fill=FILLS[row[status_column]])
+        sheet.append(values)
     return sheet
+
+
+def _cell(sheet, value, **style) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
 
 
 def _subject(subject: dict) -> str:
@@ -47,8 +53,7 @@ def _subject(subject: dict) -> str:
 
 def write_xlsx(audit: Audit, path: Path) -> None:
     doc = audit.result.to_dict()
-    book = Workbook()
-    book.remove(book.active)
+    book = Workbook(write_only=True)
     summary = [
         ["城市 city", f"{doc['city']['name']} {doc['city']['name_en']}"],
         ["等级 tier", f"{doc['tier']['name']} {doc['tier']['name_en']}"],

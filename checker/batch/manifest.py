@@ -1,0 +1,126 @@
+"""A batch manifest: the cities of a province to audit, as TOML ([[city]] tables) or CSV (one row per city).
+
+Paths are relative to the manifest's folder. Besides the inputs of `buscheck audit`, a city may override
+its profile's settings (work hours, peak windows, its own coverage target, tier, night and hub settings).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from checker.audit import AuditRequest
+from checker.errors import InputError
+from checker.load.archive import SingleFile
+from checker.load.encoding import to_utf8
+from checker.load.table import read_table
+from checker.rulepack import PROFILE_KEYS
+
+PATH_KEYS = ("feed", "built_up", "profile", "base_routes", "load", "districts", "hubs", "facilities")
+DATUM_KEYS = ("feed_crs", "built_up_crs", "hubs_crs", "facilities_crs")
+OTHER_KEYS = ("name", "date", "rules")
+OVERRIDE_KEYS = tuple(k for k in PROFILE_KEYS if k not in ("city", "city_en"))
+LIST_KEYS = ("peak_windows", "night_routes", "dedicated_routes")  # in CSV: values separated by ';'
+NUMBER_KEYS = tuple(k for k, (kind, *_) in PROFILE_KEYS.items() if kind == (int, float))
+DATUMS = ("wgs84", "gcj02", "bd09")
+
+
+@dataclass
+class CityJob:
+    name: str
+    slug: str  # its folder under the batch's --out
+    request: AuditRequest
+
+
+def load_manifest(path: str | Path) -> list[CityJob]:
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(str(path), "The manifest does not exist.", "清单文件不存在。")
+    entries = _read_csv(path) if path.suffix.lower() == ".csv" else _read_toml(path)
+    if not entries:
+        raise InputError(str(path), "The manifest lists no city.", "清单中没有城市。")
+    jobs, slugs = [], set()
+    for where, entry in entries:
+        job = _job(path, where, entry)
+        while job.slug in slugs:
+            job.slug += "_"
+        slugs.add(job.slug)
+        jobs.append(job)
+    return jobs
+
+
+def _read_toml(path: Path) -> list[tuple[str, dict]]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(str(path), f"Not valid TOML: {exc}", "不是有效的 TOML 文件。") from None
+    unknown = set(data) - {"defaults", "city"}
+    if unknown:
+        raise InputError(str(path), "Expected [defaults] and [[city]] tables only.", "清单只应包含 [defaults] 与 [[city]]。",
+                         field=sorted(unknown)[0])
+    defaults = data.get("defaults", {})
+    return [(f"{path} [[city]] #{i + 1}", {**defaults, **city}) for i, city in enumerate(data.get("city", []))]
+
+
+def _read_csv(path: Path) -> list[tuple[str, dict]]:
+    known = [*OTHER_KEYS, *PATH_KEYS, *DATUM_KEYS, *OVERRIDE_KEYS]
+    table = read_table(SingleFile(path), path.name, ["name", "feed", "built_up"], known)
+    data, _ = to_utf8(path.read_bytes())
+    header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8").strip()]))
+    unknown = [h.strip() for h in header if h.strip() not in known]
+    if unknown:
+        raise InputError(str(path), f"Unknown column; known ones are {', '.join(known)}.",
+                         f"未知列；可用列为 {', '.join(known)}。", line=1, field=unknown[0])
+    entries = []
+    for row in table.df.iter_rows(named=True):
+        entry = {}
+        for key, value in row.items():
+            if key == "_line" or value is None or not value.strip():
+                continue
+            value = value.strip()
+            if key in LIST_KEYS:
+                entry[key] = [part.strip() for part in value.split(";") if part.strip()]
+            elif key in NUMBER_KEYS:
+                try:
+                    entry[key] = float(value)
+                except ValueError:
+                    raise InputError(str(path), "Expected a number.", "应为数值。", line=row["_line"], field=key,
+                                     value=value) from None
+            else:
+                entry[key] = value
+        entries.append((f"{path} line {row['_line']}", entry))
+    return entries
+
+
+def _job(manifest: Path, where: str, entry: dict) -> CityJob:
+    known = {*OTHER_KEYS, *PATH_KEYS, *DATUM_KEYS, *OVERRIDE_KEYS}
+    for key in entry:
+        if key not in known:
+            raise InputError(where, f"Unknown key; known ones are {', '.join(sorted(known))}.",
+                             f"未知配置项；可用项为 {', '.join(sorted(known))}。", field=key, value=entry[key])
+    for key in ("name", "feed", "built_up"):
+        if not entry.get(key):
+            raise InputError(where, f"Every city needs {key}.", f"每个城市都必须给出 {key}。", field=key)
+    for key in DATUM_KEYS:
+        if key in entry and entry[key] not in DATUMS:
+            raise InputError(where, f"Expected one of {', '.join(DATUMS)}.", f"应为 {', '.join(DATUMS)} 之一。",
+                             field=key, value=entry[key])
+    day = None
+    if entry.get("date"):
+        try:
+            day = date.fromisoformat(str(entry["date"]))
+        except ValueError:
+            raise InputError(where, "Expected a date YYYY-MM-DD.", "应为 YYYY-MM-DD 格式的日期。", field="date",
+                             value=entry["date"]) from None
+    paths = {key: (manifest.parent / str(entry[key])) for key in PATH_KEYS if entry.get(key)}
+    name = str(entry["name"])
+    request = AuditRequest(
+        city=name, service_date=day, rules=entry.get("rules"),
+        **paths, **{key: entry[key] for key in DATUM_KEYS if key in entry},
+        overrides={key: entry[key] for key in OVERRIDE_KEYS if key in entry},
+    )
+    return CityJob(name, re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("_") or "city", request)

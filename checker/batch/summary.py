@@ -1,0 +1,55 @@
+"""The province summary of a batch: cities ranked by coverage against their tier minimum (worst first),
+failing findings per rule, and errors; as CSV, xlsx and one offline HTML page."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+COLUMNS = ["rank", "city", "status", "tier", "coverage_min", "coverage_target", "coverage", "coverage_margin",
+           "service_date", "route_directions", "failing_findings", "skipped", "seconds", "error", "folder"]
+_ENV = Environment(loader=FileSystemLoader(Path(__file__).parent.parent / "report" / "templates"),
+                   autoescape=select_autoescape())
+
+
+def ranked(rows: list[dict]) -> list[dict]:
+    """Worst first: lowest coverage above (or below) the tier minimum; cities with errors last."""
+    order = sorted(rows, key=lambda r: (r["coverage_margin"] is None, r["coverage_margin"] or 0, r["city"]))
+    return [{**row, "rank": i + 1} for i, row in enumerate(order)]
+
+
+def _rules(rows: list[dict]) -> list[str]:
+    return list(dict.fromkeys(rule for row in rows for rule in row["fails_by_rule"]))
+
+
+def _table(rows: list[dict]) -> tuple[list[str], list[list]]:
+    rules = _rules(rows)
+    header = [*COLUMNS, *[f"fail {rule}" for rule in rules]]
+    body = [[row.get(c) for c in COLUMNS] + [row["fails_by_rule"].get(rule) for rule in rules] for row in rows]
+    return header, body
+
+
+def write_summary(rows: list[dict], out: Path) -> list[Path]:
+    rows = ranked(rows)
+    header, body = _table(rows)
+    paths = [out / "summary.csv", out / "summary.xlsx", out / "summary.html"]
+    with paths[0].open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows([["" if v is None else v for v in line] for line in body])
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "省级汇总 Province"
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for line in body:
+        sheet.append(["" if v is None else v for v in line])
+    sheet.freeze_panes = "C2"
+    book.save(paths[1])
+    paths[2].write_text(_ENV.get_template("summary.html.j2").render(rows=rows, rules=_rules(rows)), encoding="utf-8")
+    return paths

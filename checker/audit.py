@@ -15,15 +15,18 @@ from checker.load.base_routes import select_basic_routes
 from checker.load.built_up import load_built_up
 from checker.load.calendar import choose_service_date, trips_on
 from checker.load.datum import from_wgs84, to_wgs84
+from checker.load.declared import load_declared
 from checker.load.districts import load_districts
 from checker.load.facilities import load_facilities
 from checker.load.feed import load_feed
 from checker.load.hub_feed import load_hub_feed
 from checker.load.hubs import load_hubs_file
+from checker.load.realtime import read_avl, read_trip_updates
 from checker.load.ridership import load_trip_loads
 from checker.metrics.coverage import Coverage, compute_coverage, district_coverage, share_inside
 from checker.metrics.departures import infer_directions, origin_departures
 from checker.metrics.hubs import hub_service
+from checker.metrics.indicators import INDICATOR_CHECKS, IndicatorInputs, compute_indicators
 from checker.metrics.load_factor import peak_load_factors
 from checker.metrics.priority import priority_coverage
 from checker.metrics.route_table import route_rows
@@ -51,6 +54,11 @@ class AuditRequest:
     facilities: Path | None = None
     facilities_crs: str = "wgs84"
     overrides: dict = field(default_factory=dict)  # profile settings given by a batch manifest
+    bus_lanes: Path | None = None  # transit-metropolis inputs
+    bus_lanes_crs: str = "wgs84"
+    realtime: Path | None = None
+    on_time: Path | None = None
+    declared: Path | None = None
 
 
 @dataclass
@@ -93,6 +101,7 @@ def run_audit(request: AuditRequest) -> Audit:
                "priority": None}
     if districts is not None:
         metrics["coverage"]["districts"] = district_coverage(coverage, districts)
+    trip_loads = None
     if request.load is not None:
         trip_loads, load_notices = load_trip_loads(request.load, service.day)
         notices += load_notices
@@ -104,6 +113,12 @@ def run_audit(request: AuditRequest) -> Audit:
     if request.facilities is not None:
         metrics["priority"], facility_notices = _priority(request, pack, coverage, served, lon, lat)
         notices += facility_notices
+    if any(rule.check in INDICATOR_CHECKS for rule in pack.rules):
+        inputs = IndicatorInputs(feed, service.day, city, coverage, departures, served, trip_loads,
+                                 bus_lanes=request.bus_lanes, bus_lanes_datum=request.bus_lanes_crs)
+        _observations(request, pack, feed, inputs)
+        metrics["indicators"] = compute_indicators(pack, inputs)
+        notices += inputs.notices
     findings = judge(pack, city, metrics)
     result = AuditResult(
         schema_version=RESULT_SCHEMA_VERSION,
@@ -130,6 +145,8 @@ def run_audit(request: AuditRequest) -> Audit:
             "hubs_crs": request.hubs_crs,
             "facilities": str(request.facilities) if request.facilities else None,
             "facilities_crs": request.facilities_crs,
+            **{key: str(getattr(request, key)) for key in ("bus_lanes", "realtime", "on_time", "declared")
+               if getattr(request, key) is not None},
         },
         settings={"work_start": hm(city.work_start_s), "work_end": hm(city.work_end_s),
                   "peak_windows": [w.label for w in city.peak_windows], "source": city.source},
@@ -138,6 +155,28 @@ def run_audit(request: AuditRequest) -> Audit:
         notices=[{"en": en, "zh": zh} for en, zh in notices],
     )
     return Audit(result, coverage, pack)
+
+
+def _observations(request: AuditRequest, pack, feed, inputs: IndicatorInputs) -> None:
+    """Real-time snapshots, observed delays and declared statistics for the indicators, where given."""
+    if request.realtime is not None:
+        inputs.snapshots = read_trip_updates(request.realtime)
+    if request.on_time is not None:
+        if request.on_time.suffix.lower() == ".csv":
+            frequency_trips = set() if feed.frequencies is None else set(feed.frequencies["trip_id"].to_list())
+            inputs.observed_delays, avl_notices = read_avl(request.on_time, feed.path, frequency_trips)
+            inputs.notices += avl_notices
+        else:
+            rows = [row for snapshot in read_trip_updates(request.on_time) for row in snapshot.delays]
+            inputs.observed_delays = pl.DataFrame(rows, schema=["trip_id", "stop_id", "delay_s"], orient="row")
+    if request.declared is not None:
+        keys = {}
+        for rule in pack.rules:
+            if rule.check in INDICATOR_CHECKS:
+                keys[rule.id] = rule.id
+                if "number" in rule.params:
+                    keys[str(rule.params["number"])] = rule.id
+        inputs.declared = load_declared(request.declared, keys)
 
 
 def _hubs(request: AuditRequest, feed, day_trips: pl.DataFrame, basic_ids: list[str], city, day) -> tuple[dict, list]:

@@ -100,6 +100,20 @@ def audit(
     facilities_crs: Annotated[
         Datum, typer.Option("--facilities-crs", help="Datum of the facilities' coordinates / 设施坐标系")
     ] = Datum.wgs84,
+    bus_lanes: Annotated[
+        Path | None, typer.Option("--bus-lanes", help="Bus-lane lines (GeoJSON, ...) for TM-13 / 公交专用道")
+    ] = None,
+    bus_lanes_crs: Annotated[Datum, typer.Option("--bus-lanes-crs", help="Datum of the bus lanes / 专用道坐标系")] = Datum.wgs84,
+    realtime: Annotated[
+        Path | None, typer.Option("--realtime", help="GTFS-Realtime TripUpdates snapshot(s) for TM-08 / 实时到站快照")
+    ] = None,
+    on_time: Annotated[
+        Path | None,
+        typer.Option("--on-time", help="Archived TripUpdates, or AVL CSV trip_id,stop_id,actual_time, for TM-05 / 正点数据"),
+    ] = None,
+    declared: Annotated[
+        Path | None, typer.Option("--declared", help="Declared statistics CSV indicator,value,source / 申报数据")
+    ] = None,
     output_format: Annotated[Format, typer.Option("--format", help="text or json (json to stdout) / 输出格式")] = Format.text,
     out: Annotated[Path | None, typer.Option("--out", help="Write result files to this folder / 输出目录")] = None,
 ) -> None:
@@ -117,7 +131,8 @@ def audit(
             feed=feed, built_up=built_up, city=city, service_date=day, feed_crs=feed_crs.value,
             built_up_crs=built_up_crs.value, base_routes=base_routes, rules=rules, profile=profile, load=load,
             districts=districts, hubs=hubs, hubs_crs=hubs_crs.value, facilities=facilities,
-            facilities_crs=facilities_crs.value,
+            facilities_crs=facilities_crs.value, bus_lanes=bus_lanes, bus_lanes_crs=bus_lanes_crs.value,
+            realtime=realtime, on_time=on_time, declared=declared,
         )
         done = run_audit(request)
         written = write_outputs(done, out) if out is not None else []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-STATUSES = ("fail", "not_assessed", "exempt", "pass")  # worst first
+STATUSES = ("fail", "not_assessed", "exempt", "pass", "info")  # worst first; info: reported, no threshold
 
 
 @dataclass
@@ -13,7 +13,7 @@ class Finding:
     rule: str
     article: str
     family: str
-    status: str  # pass | fail | not_assessed | exempt
+    status: str  # pass | fail | not_assessed | exempt | info
     subject: dict[str, Any]  # {"type": "city", "city": ...} or {"type": "route", "route_id", "direction_id", ...}
     value: float | str | None
     threshold: float | str | None

@@ -125,6 +125,9 @@ class CityProfile:
     night_routes: list[str] = field(default_factory=list)  # route_id or route_short_name
     dedicated_routes: list[str] = field(default_factory=list)  # dedicated lines (专线) by route_id or short name
     hub: HubSettings = HUB_DEFAULTS
+    indicators: dict = field(default_factory=dict)  # rule id -> {"baseline", "target"} (transit metropolis)
+    micro_routes: list[str] = field(default_factory=list)
+    micro_below_km: float | None = None
     notices: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -156,6 +159,7 @@ def resolve_city(pack: RulePack, city: str, profile_path: str | Path | None = No
     profile: dict = {}
     where = "--profile"
     if profile_path is not None:
+        profile_path = _profile_file(profile_path)
         where = str(profile_path)
         try:
             profile = tomllib.loads(Path(profile_path).read_text(encoding="utf-8"))
@@ -216,6 +220,9 @@ def resolve_city(pack: RulePack, city: str, profile_path: str | Path | None = No
         night=_night_settings(profile, where),
         night_routes=[str(r) for r in profile.get("night_routes", [])],
         dedicated_routes=[str(r) for r in profile.get("dedicated_routes", [])],
+        indicators=_indicator_targets(pack, profile.get("indicators", {}), where),
+        micro_routes=[str(r) for r in profile.get("micro_routes", [])],
+        micro_below_km=profile.get("micro_below_km"),
         hub=HubSettings(*(_positive(settings, key, default, where)
                           for key, default in zip(HUB_KEYS, vars(HUB_DEFAULTS).values(), strict=True))),
         notices=notices,
@@ -228,11 +235,13 @@ HUB_KEYS = ("hub_distance_m", "hub_grace_min", "hub_lead_min")
 _TEXT = (str, "text", "文本")
 _NUMBER = ((int, float), "a number", "数值")
 _TEXT_LIST = (list, "a list of texts", "文本列表")
+_TABLE = (dict, "a table", "表")
 PROFILE_KEYS = {
     "city": _TEXT, "city_en": _TEXT, "tier": _TEXT, "coverage_target": _NUMBER,
     "work_start": _TEXT, "work_end": _TEXT, "peak_windows": _TEXT_LIST, "night_routes": _TEXT_LIST,
     "night_first_by": _TEXT, "night_last_from": _TEXT, "night_max_headway_min": _NUMBER,
     "dedicated_routes": _TEXT_LIST, **{key: _NUMBER for key in HUB_KEYS},
+    "indicators": _TABLE, "micro_routes": _TEXT_LIST, "micro_below_km": _NUMBER,
 }
 
 
@@ -252,6 +261,26 @@ def _check_profile(profile: dict, where: str) -> None:
     if target is not None and not 0 < target <= 1:
         raise InputError(where, "Expected a share between 0 and 1 (0.95 for 95%).", "应为 0 到 1 之间的比例（95% 写作 0.95）。",
                          field="coverage_target", value=target)
+
+
+def _profile_file(profile: str | Path) -> Path:
+    """A profile path, or the name of a profile shipped with the packs (rules/profiles/NAME.toml)."""
+    path = Path(profile)
+    shipped = packs_dir() / "profiles" / f"{profile}.toml"
+    return shipped if not path.exists() and shipped.is_file() else path
+
+
+def _indicator_targets(pack: RulePack, table: dict, where: str) -> dict:
+    known = {rule.id for rule in pack.rules if "better" in rule.params}
+    for rule_id, values in table.items():
+        if rule_id not in known:
+            raise InputError(where, f"No indicator {rule_id} in rule pack {pack.id}.", f"规则包 {pack.id} 中没有指标 {rule_id}。",
+                             field=f"indicators.{rule_id}", value=rule_id)
+        if not isinstance(values, dict) or set(values) - {"baseline", "target"} or not all(
+                isinstance(v, int | float) and not isinstance(v, bool) for v in values.values()):
+            raise InputError(where, "Expected { baseline = number, target = number }.",
+                             "应为 { baseline = 数值, target = 数值 }。", field=f"indicators.{rule_id}", value=values)
+    return table
 
 
 def _positive(settings: dict, key: str, default: float, where: str) -> float:

@@ -20,8 +20,9 @@ from checker.load.encoding import to_utf8
 from checker.load.table import read_table
 from checker.rulepack import PROFILE_KEYS
 
-PATH_KEYS = ("feed", "built_up", "profile", "base_routes", "load", "districts", "hubs", "facilities")
-DATUM_KEYS = ("feed_crs", "built_up_crs", "hubs_crs", "facilities_crs")
+PATH_KEYS = ("feed", "built_up", "profile", "base_routes", "load", "districts", "hubs", "facilities", "bus_lanes",
+             "realtime", "on_time", "declared")
+DATUM_KEYS = ("feed_crs", "built_up_crs", "hubs_crs", "facilities_crs", "bus_lanes_crs")
 OTHER_KEYS = ("name", "date", "rules")
 OVERRIDE_KEYS = tuple(k for k in PROFILE_KEYS if k not in ("city", "city_en"))
 LIST_KEYS = ("peak_windows", "night_routes", "dedicated_routes")  # in CSV: values separated by ';'

@@ -8,6 +8,7 @@ from typing import Any
 from checker.judge.context import Context, requires_input
 from checker.judge.coverage import check_coverage
 from checker.judge.hubs import check_hub_alignment
+from checker.judge.indicators import check_indicator, check_micro_route
 from checker.judge.priority import check_priority_coverage
 from checker.judge.timetable import (
     attach_remedies,
@@ -40,4 +41,8 @@ CHECKS: dict[str, Callable[[Rule, Context], list[Finding]]] = {
     "hub_alignment": check_hub_alignment,
     "priority_coverage": check_priority_coverage,
     "requires_input": requires_input,
+    "micro_route": check_micro_route,
+    **{check: check_indicator for check in ("declared", "tm_coverage", "tm_peak_speed", "tm_realtime", "tm_on_time",
+                                            "tm_crowding", "tm_network_km", "tm_stops", "tm_bus_lanes",
+                                            "tm_accessible_stops", "tm_accessible_trips")},
 }

@@ -12,15 +12,18 @@ from checker.load.archive import FeedSource
 from checker.load.stop_times import StopTimes, load_stop_times
 from checker.load.table import LINE, Table, read_table
 
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
 @dataclass
 class Feed:
     label: str
+    path: Path  # the zip or folder, for files read only when a rule needs them (shapes.txt)
+    timezone: str  # agency_timezone (Asia/Shanghai when the feed has no agency.txt)
     routes: pl.DataFrame  # route_id, route_short_name, route_long_name, route_desc, route_type
-    trips: pl.DataFrame  # trip_id, route_id, service_id, direction_id (null where the feed has none)
-    stops: pl.DataFrame  # stop_id, stop_name, stop_lat, stop_lon, location_type, parent_station
+    trips: pl.DataFrame  # trip_id, route_id, service_id, direction_id (null where none), shape_id, wheelchair_accessible
+    stops: pl.DataFrame  # stop_id, stop_name, stop_lat, stop_lon, location_type, parent_station, wheelchair_boarding
     stop_times: StopTimes  # per trip: origin, destination, departure; per row: trip and stop indexes
     calendar: pl.DataFrame | None
     calendar_dates: pl.DataFrame | None
@@ -57,14 +60,18 @@ def _load(source: FeedSource) -> Feed:
     _reject_duplicates(routes_t, "route_id")
     routes = routes_t.df.with_columns(route_type=routes_t.integers("route_type")).drop(LINE)
 
-    trips_t = read_table(source, "trips.txt", ["route_id", "service_id", "trip_id"], ["direction_id"])
+    trips_t = read_table(source, "trips.txt", ["route_id", "service_id", "trip_id"],
+                         ["direction_id", "shape_id", "wheelchair_accessible"])
     for column in ("trip_id", "route_id", "service_id"):
         trips_t.require(column)
     _reject_duplicates(trips_t, "trip_id")
     _reject_unknown(trips_t, "route_id", routes["route_id"], "routes.txt")
     missing_direction = trips_t.df["direction_id"].null_count()
     has_direction = missing_direction < trips_t.df.height
-    trips = trips_t.df.with_columns(direction_id=trips_t.integers("direction_id", allowed={0, 1})).drop(LINE)
+    trips = trips_t.df.with_columns(
+        direction_id=trips_t.integers("direction_id", allowed={0, 1}),
+        wheelchair_accessible=trips_t.integers("wheelchair_accessible", allowed={0, 1, 2}),
+    ).drop(LINE)
     if has_direction and missing_direction:
         notices.append((f"{missing_direction} trip(s) have no direction_id; their routes' directions were inferred "
                         "from the trips' terminals.",
@@ -94,6 +101,8 @@ def _load(source: FeedSource) -> Feed:
             notices.append((f"{name} was read as {encoding}, not UTF-8.", f"{name} 按 {encoding} 编码读取（非 UTF-8）。"))
     return Feed(
         label=source.label,
+        path=source.path,
+        timezone=_timezone(source),
         routes=routes,
         trips=trips,
         stops=stops,
@@ -105,6 +114,14 @@ def _load(source: FeedSource) -> Feed:
         notices=notices,
         has_direction_id=has_direction,
     )
+
+
+def _timezone(source: FeedSource) -> str:
+    if not source.has("agency.txt"):
+        return DEFAULT_TIMEZONE
+    table = read_table(source, "agency.txt", [], ["agency_timezone"])
+    zones = table.df["agency_timezone"].drop_nulls().str.strip_chars()
+    return zones[0] if len(zones) and zones[0] else DEFAULT_TIMEZONE
 
 
 def _reject_duplicates(table: Table, column: str) -> None:
@@ -119,11 +136,13 @@ def _reject_unknown(table: Table, column: str, known: pl.Series, other_file: str
 
 def _load_stops(source: FeedSource) -> pl.DataFrame:
     table = read_table(
-        source, "stops.txt", ["stop_id"], ["stop_name", "stop_lat", "stop_lon", "location_type", "parent_station"]
+        source, "stops.txt", ["stop_id"],
+        ["stop_name", "stop_lat", "stop_lon", "location_type", "parent_station", "wheelchair_boarding"],
     )
     table.require("stop_id")
     _reject_duplicates(table, "stop_id")
-    df = table.df.with_columns(location_type=table.integers("location_type", allowed={0, 1, 2, 3, 4}, default=0))
+    df = table.df.with_columns(location_type=table.integers("location_type", allowed={0, 1, 2, 3, 4}, default=0),
+                               wheelchair_boarding=table.integers("wheelchair_boarding", allowed={0, 1, 2}))
     table.df = df
     needs_position = pl.col("location_type") <= 2
     for column in ("stop_lat", "stop_lon"):

@@ -21,3 +21,11 @@ def peak_load_factors(departures: pl.DataFrame, trip_loads: pl.DataFrame, peaks:
         .with_columns(pl.col("load_factor").round(4), pl.col("max_trip_load_factor").round(4))
         .to_dicts()
     )
+
+
+def peak_crowding(departures: pl.DataFrame, trip_loads: pl.DataFrame, peaks: list[Window]) -> dict | None:
+    """The whole network's peak crowding: summed peak load of every peak-window trip over their capacity."""
+    peak_trips = departures.filter(in_any(pl.col("departure_s"), peaks)).join(trip_loads, on="trip_id")
+    if peak_trips.is_empty():
+        return None
+    return {"ratio": round(peak_trips["peak_load"].sum() / peak_trips["capacity"].sum(), 6), "trips": peak_trips.height}

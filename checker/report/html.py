@@ -24,7 +24,10 @@ def rule_status(findings: list[Finding]) -> str:
     for status in ("fail", "not_assessed"):
         if status in statuses:
             return status
-    return "exempt" if statuses == {"exempt"} else "pass"
+    for only in ("exempt", "info"):
+        if statuses == {only}:
+            return only
+    return "pass"
 
 
 def _route_key(subject: dict) -> tuple | None:
@@ -85,6 +88,8 @@ def render_html(audit: Audit) -> str:
         families=FAMILIES, status_label=STATUS_LABEL,
         map_svg=coverage_map(cov.area_local, cov.covered_local, cov.uncovered_local, cov.stops_local, _markers(audit)),
         problems=[f for f in result.findings if f.status in ("fail", "not_assessed")],
+        evaluation=sorted((f for f in result.findings if "evaluation" in f.detail),
+                          key=lambda f: (f.detail["evaluation"]["number"] is None, f.detail["evaluation"]["number"] or 0)),
     )
 
 

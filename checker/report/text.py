@@ -13,9 +13,11 @@ FAMILIES = {
     "frequency": ("服务频次", "Frequency"),
     "service_hours": ("服务时间", "Service hours"),
     "priority": ("优先保障", "Priority"),
+    "indicators": ("公交都市指标", "Transit-metropolis indicators"),
 }
-STATUS_STYLE = {"pass": "green", "fail": "bold red", "not_assessed": "yellow", "exempt": "cyan"}
-STATUS_LABEL = {"pass": "达标 pass", "fail": "不达标 fail", "not_assessed": "未评估 not assessed", "exempt": "豁免 exempt"}
+STATUS_STYLE = {"pass": "green", "fail": "bold red", "not_assessed": "yellow", "exempt": "cyan", "info": "blue"}
+STATUS_LABEL = {"pass": "达标 pass", "fail": "不达标 fail", "not_assessed": "未评估 not assessed", "exempt": "豁免 exempt",
+                "info": "报告 reported"}
 WORST_SHOWN = 8
 
 
@@ -60,6 +62,10 @@ def render_text(result: AuditResult, console: Console) -> None:
         if not findings:
             continue
         console.rule(f"[bold]{zh} {en}[/bold]")
+        evaluated = [f for f in findings if "evaluation" in f.detail]
+        if evaluated:
+            render_evaluation(console, evaluated)
+            findings = [f for f in findings if "evaluation" not in f.detail]
         for rule_id in dict.fromkeys(f.rule for f in findings):
             _render_rule(console, [f for f in findings if f.rule == rule_id])
         if family == "coverage":
@@ -76,7 +82,8 @@ def _render_rule(console: Console, findings: list[Finding]) -> None:
     first = findings[0]
     counts = {s: sum(f.status == s for f in findings) for s in STATUSES}
     tally = " ".join(f"[{STATUS_STYLE[s]}]{STATUS_LABEL[s]} {n}[/]" for s, n in counts.items() if n)
-    console.print(f"[bold]{first.rule}[/bold] (Art. {first.article} 第{first.article}条)  {tally}")
+    where = f"Art. {first.article} 第{first.article}条" if first.article[:1].isdigit() else first.article
+    console.print(f"[bold]{first.rule}[/bold] ({where})  {tally}")
     if first.subject["type"] != "route":
         for f in findings:
             style = STATUS_STYLE[f.status]
@@ -98,6 +105,26 @@ def render_districts(console: Console, districts: list[dict] | None) -> None:
     console.print(table)
     if len(districts) > WORST_SHOWN:
         console.print(f"  … 另有 {len(districts) - WORST_SHOWN} 个区 and {len(districts) - WORST_SHOWN} more")
+    console.print()
+
+
+def _number(value) -> str:
+    return "—" if value is None else f"{value:g}"
+
+
+def render_evaluation(console: Console, findings: list[Finding]) -> None:
+    """The indicator self-evaluation table (公交都市创建评价指标自评表)."""
+    table = Table(title="指标自评表 Indicator self-evaluation", box=None, header_style="bold")
+    for column in ("#", "指标 indicator", "单位 unit", "基准 baseline", "目标 target", "值 value", "来源 source",
+                   "结论 status"):
+        table.add_column(column, justify="right" if column in ("#", "基准 baseline", "目标 target", "值 value") else "left")
+    for f in sorted(findings, key=lambda f: (f.detail["evaluation"]["number"] is None, f.detail["evaluation"]["number"] or 0)):
+        row = f.detail["evaluation"]
+        source = {"computed": "计算 computed", "declared": "申报 declared"}.get(row["source"], "—")
+        table.add_row(str(row["number"] or ""), f"{row['indicator']}\n{row['indicator_en']}", row["unit"],
+                      _number(row["baseline"]), _number(row["target"]), _number(row["value"]), source,
+                      f"[{STATUS_STYLE[f.status]}]{STATUS_LABEL[f.status]}[/]")
+    console.print(table)
     console.print()
 
 

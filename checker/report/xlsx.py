@@ -15,7 +15,8 @@ from checker.report.text import FAMILIES, STATUS_LABEL
 
 BOLD = Font(bold=True)
 FILLS = {"fail": PatternFill("solid", fgColor="FBDADA"), "pass": PatternFill("solid", fgColor="DCF3E3"),
-         "not_assessed": PatternFill("solid", fgColor="FDF1CC"), "exempt": PatternFill("solid", fgColor="DCEBFB")}
+         "not_assessed": PatternFill("solid", fgColor="FDF1CC"), "exempt": PatternFill("solid", fgColor="DCEBFB"),
+         "info": PatternFill("solid", fgColor="E6E9F2")}
 FINDING_COLUMNS = ["规则 rule", "条款 article", "结论 status", "对象 subject", "线路 route_id", "方向 direction_id",
                    "枢纽 hub", "值 value", "限值 threshold", "单位 unit", "建议增开 add_departures", "说明 message_zh",
                    "message_en"]
@@ -74,6 +75,11 @@ def write_xlsx(audit: Audit, path: Path) -> None:
                 for f in doc["findings"] if f["family"] == family]
         if rows:
             _sheet(book, f"{zh} {en}"[:31], FINDING_COLUMNS, rows, status_column=2)
+    evaluated = [f["detail"]["evaluation"] | {"status": f["status"]} for f in doc["findings"] if "evaluation" in f["detail"]]
+    if evaluated:
+        columns = ["number", "indicator", "indicator_en", "unit", "baseline", "target", "value", "source", "status",
+                   "basis_zh", "basis_en"]
+        _sheet(book, "自评表 Self-evaluation", columns, [[e[c] for c in columns] for e in evaluated], status_column=8)
     cov = doc["metrics"]["coverage"]
     _sheet(book, "覆盖 Coverage", ["指标 metric", "值 value"],
            [[k, cov[k]] for k in ("ratio", "built_up_km2", "covered_km2", "uncovered_km2", "stops_used",

@@ -37,6 +37,14 @@ def test_invalid_time(tmp_path):
     assert (error.value.line, error.value.field, error.value.value) == (2, "arrival_time", "25:61:00")
 
 
+def test_a_trip_whose_last_stop_has_no_time(tmp_path):
+    tables = feed_tables()
+    tables["stop_times.txt"] = tables["stop_times.txt"].replace("R1-0-0,07:10:00,07:10:00,B,2", "R1-0-0,,,B,2", 1)
+    with pytest.raises(InputError) as error:
+        load_feed(write_feed(tmp_path, tables))
+    assert (error.value.line, error.value.field, error.value.value) == (3, "arrival_time", "R1-0-0")
+
+
 def test_latitude_not_a_number(tmp_path):
     error = _error(tmp_path, **{"stops.txt": "stop_id,stop_name,stop_lat,stop_lon\nA,a,22.6,113.3\nB,b,north,113.31\n"})
     assert (error.line, error.field, error.value) == (3, "stop_lat", "north")

@@ -120,3 +120,40 @@ def test_cairns_peak_headways_agree_with_gtfs_kit_where_the_definitions_do():
         assert ours == pytest.approx(float(row["max_headway"].iloc[0]), abs=1e-6), (route_id, direction)
         compared += 1
     assert compared >= 10
+
+
+def test_cairns_trip_lengths_and_peak_speed_agree_with_gtfs_kit():
+    """Trip lengths from shapes (haversine here, gtfs-kit's UTM geometry there) and the peak operating speed."""
+    gk = pytest.importorskip("gtfs_kit")
+    from checker.metrics import network
+    from checker.metrics.timetable import Window
+
+    path = shared_path("cairns", "cairns_gtfs.zip")
+    feed = load_feed(path)
+    ours = network.trip_lengths(feed, network.Segments.of(feed))
+    assert set(ours["by"].unique()) == {"shape"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        stats = gk.compute_trip_stats(gk.read_feed(path, dist_units="km"))
+    theirs = pl.from_pandas(stats[["trip_id", "distance", "start_time", "end_time"]])
+    joined = ours.join(theirs, on="trip_id")
+    assert joined.height == ours.height
+    relative = ((joined["length_m"] / 1000 - joined["distance"]).abs() / joined["distance"])
+    assert relative.max() < 0.005  # under half a percent on every trip
+
+    day = date(2014, 5, 30)
+    departures = origin_departures(feed, infer_directions(trips_on(feed, day), feed.trip_ends, feed.stops))
+    peaks = [Window(7 * 3600, 9 * 3600), Window(17 * 3600, 19 * 3600)]
+    speed = network.peak_speed(departures, ours, peaks)
+
+    def seconds(text):
+        h, m, s = (int(x) for x in text.split(":"))
+        return h * 3600 + m * 60 + s
+
+    peak_ids = departures.filter(
+        pl.any_horizontal([pl.col("departure_s").is_between(w.start_s, w.end_s, closed="left") for w in peaks]))["trip_id"]
+    kit = joined.filter(pl.col("trip_id").is_in(peak_ids.implode()))
+    hours = sum(seconds(e) - seconds(s) for s, e in zip(kit["start_time"], kit["end_time"], strict=True)) / 3600
+    assert speed["departures"] == kit.height
+    assert speed["km_h"] == pytest.approx(kit["distance"].sum() / hours, rel=0.005)
+    assert 10 < speed["km_h"] < 40  # a plausible city bus speed

@@ -57,11 +57,11 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
     df = _grouped_by_trip(table)
     df = df.with_columns(last=pl.col("first").shift(-1).fill_null(True))
     ends = df.filter("first").select("trip_id", LINE, "time", origin_stop_idx="stop_idx")
-    Table(table.name, table.where, table.encoding, df).reject(
-        pl.col("last") & pl.col("time").is_null(), "arrival_time",
+    last = df.filter("last").select("trip_id", LINE, "stop_idx", arrival=pl.coalesce("arrival", "time"))
+    Table(table.name, table.where, table.encoding, last).reject(
+        pl.col("arrival").is_null(), "arrival_time",
         "The trip's last stop has no time; GTFS requires one.", "该班次末站没有时间，GTFS 要求末站必须有时间。",
         column="trip_id")
-    last = df.filter("last").select("stop_idx", arrival=pl.coalesce("arrival", "time"))
     ends = ends.with_columns(
         destination_stop_idx=last["stop_idx"], arrival=last["arrival"], trip_idx=pl.int_range(pl.len(), dtype=pl.UInt32)
     )

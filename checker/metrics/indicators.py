@@ -37,6 +37,7 @@ class IndicatorInputs:
     bus_lanes_datum: str = "wgs84"
     declared: dict = field(default_factory=dict)
     notices: list = field(default_factory=list)
+    segments: network.Segments | None = None  # computed once per audit
 
 
 def _value(value: float, basis_en: str, basis_zh: str, **detail) -> dict:
@@ -45,6 +46,7 @@ def _value(value: float, basis_en: str, basis_zh: str, **detail) -> dict:
 
 def compute_indicators(pack: RulePack, inputs: IndicatorInputs) -> dict[str, dict | None]:
     lengths = None
+    inputs.segments = network.Segments.of(inputs.feed)
     results: dict[str, dict | None] = {}
     for rule in pack.rules:
         if rule.check == "declared":
@@ -53,7 +55,7 @@ def compute_indicators(pack: RulePack, inputs: IndicatorInputs) -> dict[str, dic
                 "value": found["value"], "source": "declared", "basis_en": found["source"] or "declared by the city",
                 "basis_zh": found["source"] or "城市申报"}
         elif rule.check in ("tm_peak_speed", "micro_route") and lengths is None:
-            lengths = network.trip_lengths(inputs.feed)
+            lengths = network.trip_lengths(inputs.feed, inputs.segments)
         if rule.check in COMPUTE:
             results[rule.id] = COMPUTE[rule.check](rule, inputs, lengths)
     return results
@@ -128,7 +130,7 @@ def _crowding(rule: Rule, inputs: IndicatorInputs, _) -> dict | None:
 
 
 def _network_km(inputs: IndicatorInputs) -> float:
-    return network.network_length_km(inputs.feed, inputs.departures["trip_id"].unique())
+    return network.network_length_km(inputs.feed, inputs.segments, inputs.departures["trip_id"].unique())
 
 
 def _network(rule: Rule, inputs: IndicatorInputs, _) -> dict:

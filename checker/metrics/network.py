@@ -10,6 +10,7 @@ nearly constant over a city and changes lengths by far less than that).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -24,15 +25,33 @@ MICRO_NAME = re.compile(r"微公交|微循环|社区巴士|社区公交|社区�
 LOOP_M = 100  # termini closer than this: a loop, no non-linearity coefficient
 
 
-def stop_path_lengths(feed: Feed) -> np.ndarray:
+@dataclass
+class Segments:
+    """Every pair of consecutive stops of every trip: its trip, and which distinct stop pair (either way) it is,
+    with the straight-line length of each distinct pair computed once."""
+
+    trip_idx: np.ndarray  # per segment
+    pair: np.ndarray  # per segment: index into pair_m
+    pair_m: np.ndarray  # per distinct undirected stop pair: metres
+
+    @classmethod
+    def of(cls, feed: Feed) -> Segments:
+        st = feed.stop_times
+        same_trip = st.visit_trip_idx[1:] == st.visit_trip_idx[:-1]
+        a = st.visit_stop_idx[:-1][same_trip].astype(np.int64)
+        b = st.visit_stop_idx[1:][same_trip].astype(np.int64)
+        n = feed.stops.height
+        undirected = pl.Series(np.minimum(a, b) * n + np.maximum(a, b))
+        pair = (undirected.rank("dense") - 1).to_numpy()  # as np.unique's inverse, in parallel
+        keys = undirected.unique().sort().to_numpy()
+        lon, lat = feed.stops["stop_lon"].to_numpy(), feed.stops["stop_lat"].to_numpy()
+        first, second = keys // n, keys % n
+        return cls(st.visit_trip_idx[1:][same_trip], pair, haversine_m(lon[first], lat[first], lon[second], lat[second]))
+
+
+def stop_path_lengths(feed: Feed, segments: Segments) -> np.ndarray:
     """Per trip (trip_idx order): the sum of straight lines between consecutive stops, in metres."""
-    st = feed.stop_times
-    lon, lat = feed.stops["stop_lon"].to_numpy(), feed.stops["stop_lat"].to_numpy()
-    stop = st.visit_stop_idx
-    same_trip = st.visit_trip_idx[1:] == st.visit_trip_idx[:-1]
-    a, b = stop[:-1][same_trip], stop[1:][same_trip]
-    lengths = haversine_m(lon[a], lat[a], lon[b], lat[b])
-    return np.bincount(st.visit_trip_idx[1:][same_trip], weights=lengths, minlength=st.trip_ends.height)
+    return np.bincount(segments.trip_idx, weights=segments.pair_m[segments.pair], minlength=feed.stop_times.trip_ends.height)
 
 
 def shape_lengths(feed: Feed) -> pl.DataFrame | None:
@@ -57,9 +76,9 @@ def shape_lengths(feed: Feed) -> pl.DataFrame | None:
     return (pl.DataFrame({"shape_id": ids[1:], "step": steps}).group_by("shape_id").agg(length_m=pl.col("step").sum()))
 
 
-def trip_lengths(feed: Feed) -> pl.DataFrame:
+def trip_lengths(feed: Feed, segments: Segments) -> pl.DataFrame:
     """trip_id, length_m, by ('shape' or 'stops')."""
-    by_stops = feed.stop_times.trip_ends.select("trip_id", stops_m=pl.Series(stop_path_lengths(feed)))
+    by_stops = feed.stop_times.trip_ends.select("trip_id", stops_m=pl.Series(stop_path_lengths(feed, segments)))
     shapes = shape_lengths(feed)
     trips = feed.trips.select("trip_id", "shape_id").join(by_stops, on="trip_id")
     if shapes is not None:
@@ -85,19 +104,14 @@ def peak_speed(departures: pl.DataFrame, lengths: pl.DataFrame, peaks: list[Wind
             "vehicle_hours": round(hours, 2), "length_from": dict(zip(by["by"], by["count"], strict=True))}
 
 
-def network_length_km(feed: Feed, trip_ids: pl.Series) -> float:
+def network_length_km(feed: Feed, segments: Segments, trip_ids: pl.Series) -> float:
     """Length of the network the trips run on: every pair of consecutive stops once, whichever way and however
-    many routes share it (straight lines between stops)."""
-    st = feed.stop_times
-    chosen = np.zeros(st.trip_ends.height, dtype=bool)
-    chosen[st.trip_ends.filter(pl.col("trip_id").is_in(trip_ids.implode()))["trip_idx"].to_numpy()] = True
-    trip = st.visit_trip_idx
-    keep = (trip[1:] == trip[:-1]) & chosen[trip[1:]]
-    a, b = st.visit_stop_idx[:-1][keep], st.visit_stop_idx[1:][keep]
-    pairs = np.unique(np.column_stack([np.minimum(a, b), np.maximum(a, b)]), axis=0)
-    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    lon, lat = feed.stops["stop_lon"].to_numpy(), feed.stops["stop_lat"].to_numpy()
-    return float(haversine_m(lon[pairs[:, 0]], lat[pairs[:, 0]], lon[pairs[:, 1]], lat[pairs[:, 1]]).sum() / 1000)
+    many routes share it (straight lines between stops; a stop paired with itself has no length)."""
+    chosen = np.zeros(feed.stop_times.trip_ends.height, dtype=bool)
+    chosen[feed.stop_times.trip_ends.filter(pl.col("trip_id").is_in(trip_ids.implode()))["trip_idx"].to_numpy()] = True
+    used = np.zeros(len(segments.pair_m), dtype=bool)
+    used[segments.pair[chosen[segments.trip_idx]]] = True
+    return float(segments.pair_m[used].sum() / 1000)
 
 
 def accessible_stops(served: pl.DataFrame, stops: pl.DataFrame) -> dict | None:

@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import polars as pl
 
 from checker.load.feed import Feed
@@ -151,30 +152,28 @@ def _bus_lanes(rule: Rule, inputs: IndicatorInputs, _) -> dict | None:
     lane_km = 0.0
     for geometry in layer.geometries:
         for line in getattr(geometry, "geoms", [geometry]):
-            xy = list(line.coords)
-            lane_km += sum(haversine_m(a[0], a[1], b[0], b[1]) for a, b in zip(xy, xy[1:], strict=False)) / 1000
+            xy = np.asarray(line.coords)
+            lane_km += float(haversine_m(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1]).sum()) / 1000
     km = _network_km(inputs)
     return _value(round(lane_km / km * 100, 4) if km else 0.0,
                   f"{lane_km:.2f} km of bus lanes over a {km:.2f} km network", f"专用道 {lane_km:.2f} 公里 / 线网 {km:.2f} 公里",
                   lane_km=round(lane_km, 3), network_km=round(km, 3))
 
 
-def _accessible_stops(rule: Rule, inputs: IndicatorInputs, _) -> dict | None:
-    found = network.accessible_stops(inputs.served, inputs.feed.stops)
+def _accessible(found: dict | None, total: str, what_en: str, what_zh: str) -> dict | None:
     if found is None or found["share"] is None:
         return None
-    return _value(round(found["share"] * 100, 4), f"{found['accessible']} of {found['stops']} served stops "
-                  f"({found['unknown']} without information)",
-                  f"{found['stops']} 个站点中 {found['accessible']} 个（{found['unknown']} 个未填写）", **found)
+    return _value(round(found["share"] * 100, 4),
+                  f"{found['accessible']} of {found[total]} {what_en} ({found['unknown']} without information)",
+                  f"{found[total]} 个{what_zh}中 {found['accessible']} 个（{found['unknown']} 个未填写）", **found)
+
+
+def _accessible_stops(rule: Rule, inputs: IndicatorInputs, _) -> dict | None:
+    return _accessible(network.accessible_stops(inputs.served, inputs.feed.stops), "stops", "served stops", "站点")
 
 
 def _accessible_trips(rule: Rule, inputs: IndicatorInputs, _) -> dict | None:
-    found = network.accessible_trips(inputs.departures, inputs.feed.trips)
-    if found is None or found["share"] is None:
-        return None
-    return _value(round(found["share"] * 100, 4), f"{found['accessible']} of {found['departures']} departures "
-                  f"({found['unknown']} without information)",
-                  f"{found['departures']} 个班次中 {found['accessible']} 个（{found['unknown']} 个未填写）", **found)
+    return _accessible(network.accessible_trips(inputs.departures, inputs.feed.trips), "departures", "departures", "班次")
 
 
 def _micro(rule: Rule, inputs: IndicatorInputs, lengths: pl.DataFrame) -> dict:

@@ -41,8 +41,8 @@ def render_text(result: AuditResult, console: Console) -> None:
     city, tier, day, pack = doc["city"], doc["tier"], doc["service_date"], doc["rule_pack"]
     console.print(f"[bold]buscheck {doc['tool']['version']}[/bold] — {pack['title']} {pack['document']} ({pack['title_en']})")
     console.print(
-        f"城市 City: {city['name']} {city['name_en']} | 等级 Tier: {tier['name']} {tier['name_en']} "
-        f"(覆盖率目标 coverage target {tier['coverage_target']:.0%})"
+        f"城市 City: {city['name']} {city['name_en']} | 等级 Tier: {tier['name']} {tier['name_en']}"
+        + (f" (覆盖率目标 coverage target {tier['coverage_target']:.0%})" if tier["coverage_target"] > 0 else "")
     )
     chosen = {"requested": "指定 as requested", "busiest_weekday": "最繁忙工作日 busiest weekday",
               "busiest_day": "最繁忙日 busiest day"}[day["chosen_by"]]

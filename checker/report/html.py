@@ -44,13 +44,14 @@ def _route_rows(audit: Audit) -> list[dict]:
     rows = []
     for route in audit.result.metrics["routes"]:
         found = by_route.get((route["route_id"], route["direction_id"]), [])
-        status = min((f.status for f in found), key=STATUSES.index, default="pass")
+        status = min((f.status for f in found), key=STATUSES.index, default=None)  # None: no rule on routes
         adds = sorted({t for f in found for t in f.detail.get("add_departures", [])})
         gaps = [(parse_clock(f.detail["gap_from"]), parse_clock(f.detail["gap_to"]))
                 for f in found if f.status == "fail" and "gap_from" in f.detail]
         failing = [f.rule for f in found if f.status == "fail"]
         rows.append({**route, "status": status, "add": adds, "gaps": gaps, "failing_rules": failing})
-    rows.sort(key=lambda r: (STATUSES.index(r["status"]), r["route_short_name"] or r["route_id"], r["direction_id"]))
+    rows.sort(key=lambda r: (STATUSES.index(r["status"]) if r["status"] else len(STATUSES),
+                             r["route_short_name"] or r["route_id"], r["direction_id"]))
     return rows
 
 

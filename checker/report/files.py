@@ -14,8 +14,6 @@ import shapely
 
 from checker.audit import Audit
 from checker.errors import InputError
-from checker.report.html import write_html
-from checker.report.xlsx import write_xlsx
 
 
 def result_json(audit: Audit) -> str:
@@ -91,6 +89,9 @@ def write_outputs(audit: Audit, out_dir: Path) -> list[Path]:
         _findings_csv(audit, staging / "findings.csv")
         _routes_csv(audit, staging / "routes.csv")
         _uncovered_geojson(audit, staging / "uncovered.geojson")
+        from checker.report.html import write_html  # jinja2 and openpyxl: only when reports are written
+        from checker.report.xlsx import write_xlsx
+
         write_html(audit, staging / "report.html")
         write_xlsx(audit, staging / "report.xlsx")
         out_dir.mkdir(exist_ok=True)

@@ -86,7 +86,8 @@ def run_audit(request: AuditRequest) -> Audit:
 
     day_trips = infer_directions(trips_on(feed, service.day), feed.trip_ends, feed.stops)
     trips = day_trips.filter(pl.col("route_id").is_in(basic.route_ids))
-    departures = origin_departures(feed, trips)
+    all_departures = origin_departures(feed, day_trips)  # every route: hubs may be served by non-basic lines
+    departures = all_departures.filter(pl.col("route_id").is_in(basic.route_ids))
     routes = route_rows(departures, feed.routes, city.peak_windows, set(city.night_routes))
 
     radius = next((r.params["radius_m"] for r in pack.rules if r.check == "coverage_min"), 500)
@@ -108,7 +109,7 @@ def run_audit(request: AuditRequest) -> Audit:
         metrics["load"] = {"source": str(request.load),
                            "routes": peak_load_factors(departures, trip_loads, city.peak_windows)}
     if request.hubs is not None:
-        metrics["hubs"], hub_notices = _hubs(request, feed, day_trips, basic.route_ids, city, service.day)
+        metrics["hubs"], hub_notices = _hubs(request, feed, all_departures, basic.route_ids, city, service.day)
         notices += hub_notices
     if request.facilities is not None:
         metrics["priority"], facility_notices = _priority(request, pack, coverage, served, lon, lat)
@@ -179,13 +180,12 @@ def _observations(request: AuditRequest, pack, feed, inputs: IndicatorInputs) ->
         inputs.declared = load_declared(request.declared, keys)
 
 
-def _hubs(request: AuditRequest, feed, day_trips: pl.DataFrame, basic_ids: list[str], city, day) -> tuple[dict, list]:
+def _hubs(request: AuditRequest, feed, departures: pl.DataFrame, basic_ids: list[str], city, day) -> tuple[dict, list]:
     """Hub hours from a file or a GTFS feed, and every route of the day that starts or ends at a hub."""
     if request.hubs.is_dir() or request.hubs.suffix.lower() == ".zip":
         hubs, notices = load_hub_feed(request.hubs, day, request.hubs_crs)
     else:
         hubs, notices = load_hubs_file(request.hubs, day, request.hubs_crs)
-    departures = origin_departures(feed, day_trips)
     ends = pl.concat([departures["origin_stop_id"], departures["destination_stop_id"]]).unique()
     terminals = feed.stops.filter(pl.col("stop_id").is_in(ends.implode()))
     lon, lat = to_wgs84(terminals["stop_lon"].to_numpy(), terminals["stop_lat"].to_numpy(), request.feed_crs)

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import re
 
+from checker.night_routes import listed_or_named
+
 DEDICATED_NAME = re.compile(r"专线|专班|机场快线|机场大巴|机场巴士|空港快线|高铁快线|airport\s*(express|bus|shuttle)",
                             re.IGNORECASE)
 
 
 def dedicated_reason(route: dict, listed: set[str]) -> dict[str, str] | None:
     """Why `route` (route_id and names) is a dedicated line, or None."""
-    if route["route_id"] in listed or (route["route_short_name"] or "") in listed:
-        return {"en": "listed in the city profile", "zh": "城市配置列明"}
-    for name in (route["route_short_name"], route["route_long_name"]):
-        if name and DEDICATED_NAME.search(name):
-            return {"en": f"named {name}", "zh": f"名称“{name}”"}
-    return None
+    return listed_or_named(route, listed, DEDICATED_NAME)

@@ -20,6 +20,7 @@ from checker.load.feed import Feed
 from checker.load.table import read_table
 from checker.metrics.hubs import haversine_m
 from checker.metrics.timetable import Window, in_any
+from checker.night_routes import listed_or_named
 
 MICRO_NAME = re.compile(r"微公交|微循环|社区巴士|社区公交|社区专线|micro", re.IGNORECASE)
 LOOP_M = 100  # termini closer than this: a loop, no non-linearity coefficient
@@ -159,14 +160,10 @@ def micro_routes(shapes: pl.DataFrame, listed: set[str], below_km: float | None)
     length and non-linearity coefficient (length over the straight line between termini; None for a loop)."""
     rows = []
     for row in shapes.iter_rows(named=True):
-        names = [n for n in (row["route_short_name"], row["route_long_name"]) if n]
-        if row["route_id"] in listed or (row["route_short_name"] or "") in listed:
-            why = {"en": "listed in the city profile", "zh": "城市配置列明"}
-        elif any(MICRO_NAME.search(n) for n in names):
-            why = {"en": f"named {names[0]}", "zh": f"名称“{names[0]}”"}
-        elif below_km is not None and row["length_km"] < below_km:
+        why = listed_or_named(row, listed, MICRO_NAME)
+        if why is None and below_km is not None and row["length_km"] < below_km:
             why = {"en": f"shorter than {below_km:g} km", "zh": f"长度小于 {below_km:g} 公里"}
-        else:
+        if why is None:
             continue
         loop = row["straight_m"] < LOOP_M
         rows.append({"route_id": row["route_id"], "direction_id": row["direction_id"],

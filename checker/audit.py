@@ -90,7 +90,7 @@ def run_audit(request: AuditRequest) -> Audit:
     departures = all_departures.filter(pl.col("route_id").is_in(basic.route_ids))
     routes = route_rows(departures, feed.routes, city.peak_windows, set(city.night_routes))
 
-    radius = next((r.params["radius_m"] for r in pack.rules if r.check == "coverage_min"), 500)
+    radius = next((r.params["radius_m"] for r in pack.rules if r.check in ("coverage_min", "tm_coverage")), 500)
     served = feed.stops_served_by(trips["trip_id"])
     raw_lon, raw_lat = served["stop_lon"].to_numpy(), served["stop_lat"].to_numpy()
     lon, lat = to_wgs84(raw_lon, raw_lat, request.feed_crs)
@@ -120,6 +120,12 @@ def run_audit(request: AuditRequest) -> Audit:
         _observations(request, pack, feed, inputs)
         metrics["indicators"] = compute_indicators(pack, inputs)
         notices += inputs.notices
+    else:
+        unused = [f"--{key.replace('_', '-')}" for key in ("bus_lanes", "realtime", "on_time", "declared")
+                  if getattr(request, key) is not None]
+        if unused:
+            notices.append((f"Rule pack {pack.id} has no indicator that uses {', '.join(unused)}; not read.",
+                            f"规则包 {pack.id} 没有使用 {', '.join(unused)} 的指标，未读取。"))
     findings = judge(pack, city, metrics)
     result = AuditResult(
         schema_version=RESULT_SCHEMA_VERSION,

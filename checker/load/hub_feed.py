@@ -12,12 +12,11 @@ import polars as pl
 import shapely
 
 from checker.errors import InputError
-from checker.load.archive import FeedSource
 from checker.load.calendar import trips_on
 from checker.load.datum import to_wgs84
 from checker.load.feed import load_feed
 from checker.load.hubs import Hub
-from checker.load.table import read_table
+from checker.load.stop_times import row_times
 
 MODE_RANK = ("air", "rail", "ferry", "coach", "metro")  # a station served by several modes is the first of these
 METRES_PER_DEGREE_LAT = 110_574.0
@@ -79,18 +78,8 @@ def load_hub_feed(path: str | Path, day: date, datum: str, group_m: float = 200)
 def _station_visits(path, trips: pl.DataFrame, frequencies: pl.DataFrame | None) -> pl.DataFrame:
     """stop_id, route_type, departure_s, arrival_s, departs (a train leaves from here), arrives (one comes in),
     with the earliest departure and latest arrival of frequency-based trips over all their runs."""
-    source = FeedSource(path)
-    try:
-        table = read_table(source, "stop_times.txt", ["trip_id", "stop_id", "stop_sequence"],
-                           ["arrival_time", "departure_time"])
-    finally:
-        source.close()
-    table.df = table.df.join(trips.select("trip_id", "route_type"), on="trip_id").with_columns(
-        seq=pl.col("stop_sequence").str.strip_chars().cast(pl.Int64),
-        dep=pl.coalesce("departure_time", "arrival_time"), arr=pl.coalesce("arrival_time", "departure_time"),
-    )
-    rows = table.df.select("trip_id", "stop_id", "route_type", "seq", dep=table.seconds("dep"),
-                           arr=table.seconds("arr")).sort("trip_id", "seq")
+    rows = (row_times(path, trips["trip_id"]).join(trips.select("trip_id", "route_type"), on="trip_id")
+            .rename({"departure_s": "dep", "arrival_s": "arr"}).sort("trip_id", "seq"))
     rows = rows.with_columns(
         departs=pl.col("seq") < pl.col("seq").max().over("trip_id"),
         arrives=pl.col("seq") > pl.col("seq").min().over("trip_id"),

@@ -12,7 +12,8 @@ from pathlib import Path
 import polars as pl
 
 from checker.errors import InputError
-from checker.load.archive import FeedSource, SingleFile
+from checker.load.archive import SingleFile
+from checker.load.stop_times import row_times
 from checker.load.table import read_table
 
 
@@ -77,15 +78,8 @@ def read_avl(path: str | Path, feed_path: Path, frequency_trips: set[str]) -> tu
         notices.append((f"{skipped.height} AVL record(s) of frequency-based trips have no scheduled time; left out.",
                         f"{skipped.height} 条 AVL 记录属于按发车间隔（frequencies.txt）运营的班次，无计划时刻，未计入。"))
         avl = avl.join(skipped.select("_line"), on="_line", how="anti")
-    source = FeedSource(feed_path)
-    try:
-        schedule = read_table(source, "stop_times.txt", ["trip_id", "stop_id"], ["arrival_time", "departure_time"])
-    finally:
-        source.close()
-    schedule.df = schedule.df.join(avl.select("trip_id").unique(), on="trip_id", how="semi").with_columns(
-        time=pl.coalesce("departure_time", "arrival_time"))
-    scheduled = schedule.df.filter(pl.col("time").is_not_null()).select(
-        "trip_id", "stop_id", scheduled_s=schedule.seconds("time"))
+    scheduled = row_times(feed_path, avl["trip_id"]).filter(pl.col("departure_s").is_not_null()).select(
+        "trip_id", "stop_id", scheduled_s="departure_s")
     matched = (avl.join(scheduled, on=["trip_id", "stop_id"], how="left")
                .with_columns(delay_s=pl.col("actual_s") - pl.col("scheduled_s"))
                .sort(pl.col("delay_s").abs()).unique("_line", keep="first"))

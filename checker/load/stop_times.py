@@ -106,3 +106,19 @@ def _grouped_by_trip(table: Table) -> pl.DataFrame:
     table.reject(repeated, "stop_sequence", "stop_sequence repeats within the trip.", "同一班次内 stop_sequence 重复。",
                  column="seq")
     return df
+
+
+def row_times(path, trip_ids: pl.Series) -> pl.DataFrame:
+    """trip_id, stop_id, seq, departure_s, arrival_s of every stop_times row of `trip_ids`: a departure without
+    a time takes the arrival's and the other way round; both null at untimed stops. Read from the file again,
+    for the rare inputs that need per-row times (hub feeds, AVL records), which StopTimes does not keep."""
+    source = FeedSource(path)
+    try:
+        table = read_table(source, "stop_times.txt", ["trip_id", "stop_id", "stop_sequence"],
+                           ["arrival_time", "departure_time"])
+    finally:
+        source.close()
+    table.df = table.df.join(pl.DataFrame({"trip_id": trip_ids.unique()}), on="trip_id", how="semi").with_columns(
+        dep=pl.coalesce("departure_time", "arrival_time"), arr=pl.coalesce("arrival_time", "departure_time"))
+    return table.df.select("trip_id", "stop_id", seq=pl.col("stop_sequence").str.strip_chars().cast(pl.Int64),
+                           departure_s=table.seconds("dep"), arrival_s=table.seconds("arr"))

@@ -15,9 +15,9 @@ import polars as pl
 from checker.clock import hm
 from checker.dedicated_routes import dedicated_reason
 from checker.load.hubs import Hub
+from checker.metrics.distance import haversine_m
 from checker.night_routes import night_reason
 
-EARTH_RADIUS_M = 6_371_008.8
 DAY_S = 24 * 3600
 
 
@@ -29,12 +29,6 @@ class HubSettings:
 
 
 HUB_DEFAULTS = HubSettings(distance_m=300, grace_min=30, lead_min=30)  # a rule pack's [defaults] may differ
-
-
-def haversine_m(lon1, lat1, lon2, lat2) -> np.ndarray:
-    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(a))
 
 
 def _terminals_at_hubs(terminals: pl.DataFrame, hubs: list[Hub], distance_m: float) -> pl.DataFrame:
@@ -78,8 +72,9 @@ def hub_service(hubs: list[Hub], departures: pl.DataFrame, terminals: pl.DataFra
         need_first = hub.first_departure_s - round(settings.lead_min * 60)
         leave = [_route_entry(row, kinds, "last_leave_s", row["last_leave_s"] >= need_last)
                  for row in leaving.filter(pl.col("hub") == index).sort("route_id", "direction_id").iter_rows(named=True)]
-        reach = [_route_entry(row, kinds, "first_arrive_s", _morning_arrival(row, kinds) <= need_first)
-                 for row in reaching.filter(pl.col("hub") == index).sort("route_id", "direction_id").iter_rows(named=True)]
+        reach = [_route_entry(row, kinds, "first_arrive_s", row["first_arrive_s"] <= need_first)
+                 for row in (_morning_arrival(r, kinds) for r in reaching.filter(pl.col("hub") == index)
+                             .sort("route_id", "direction_id").iter_rows(named=True))]
         entries.append({
             "name": hub.name, "mode": hub.mode, "lon": round(hub.lon, 6), "lat": round(hub.lat, 6),
             "first_departure": hm(hub.first_departure_s), "last_arrival": hm(hub.last_arrival_s),
@@ -113,13 +108,13 @@ def _route_kinds(departures, routes, basic_ids, night_listed, dedicated_listed) 
     return kinds
 
 
-def _morning_arrival(row: dict, kinds: dict) -> int:
+def _morning_arrival(row: dict, kinds: dict) -> dict:
     """The bus arrival that serves the hub's first departure. For a night line, its last arrival after midnight
     (the service day's 24:00+ is the next morning); a day route's late buses do not count (a bus at 00:20 does
     not serve a 06:30 train), so for it, its first arrival of the day."""
     if kinds[(row["route_id"], row["direction_id"])]["kind"] == "night" and row["overnight_s"] is not None:
-        row["first_arrive_s"] = row["overnight_s"]
-    return row["first_arrive_s"]
+        return {**row, "first_arrive_s": row["overnight_s"]}
+    return row
 
 
 def _route_entry(row: dict, kinds: dict, key: str, meets: bool) -> dict:

@@ -16,7 +16,7 @@ from checker.load.polygons import read_layer
 from checker.load.realtime import Snapshot
 from checker.metrics import network
 from checker.metrics.coverage import Coverage
-from checker.metrics.hubs import haversine_m
+from checker.metrics.distance import haversine_m
 from checker.metrics.load_factor import peak_crowding
 from checker.rulepack import CityProfile, Rule, RulePack
 

@@ -18,7 +18,7 @@ import polars as pl
 from checker.load.archive import FeedSource
 from checker.load.feed import Feed
 from checker.load.table import read_table
-from checker.metrics.hubs import haversine_m
+from checker.metrics.distance import haversine_m
 from checker.metrics.timetable import Window, in_any
 from checker.night_routes import listed_or_named
 

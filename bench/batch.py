@@ -13,14 +13,14 @@ import time
 from pathlib import Path
 
 from bench.generate import generate
-from checker.rulepack import load_pack
+from checker.audit import open_pack
 
 DATA = Path(__file__).parent / "data" / "province"
 PRESET = "prefecture"
 
 
 def _manifest() -> Path:
-    pack = load_pack()
+    pack = open_pack(None)
     cities = [c["name"] for tier in pack.tiers if tier.id != "county" for c in tier.cities]
     lines = []
     for i, city in enumerate(cities):

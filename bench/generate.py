@@ -20,8 +20,6 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from checker.clock import clock_text
-
 LAT0, LON0 = 23.13, 113.26  # centred on Guangzhou
 M_PER_DEG_LAT = 110_574.0
 M_PER_DEG_LON = 111_320.0 * math.cos(math.radians(LAT0))
@@ -41,6 +39,14 @@ PRESETS = {
     "large": Preset(routes=1_200, stops=20_000, stops_per_trip=20, city_radius_km=22),
 }
 
+
+
+def clock_text(seconds: pl.Expr) -> pl.Expr:
+    """Seconds -> 'HH:MM:SS' (hours may pass 24), for whole columns."""
+    def two(part: pl.Expr) -> pl.Expr:
+        return part.cast(pl.String).str.zfill(2)
+
+    return pl.format("{}:{}:{}", two(seconds // 3600), two(seconds % 3600 // 60), two(seconds % 60))
 
 def _lonlat(x_m: np.ndarray, y_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return LON0 + x_m / M_PER_DEG_LON, LAT0 + y_m / M_PER_DEG_LAT

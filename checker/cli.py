@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -62,90 +63,71 @@ def _guarded(action):
         raise typer.Exit(EXIT_INTERNAL) from None
 
 
-@app.command()
-def audit(
-    feed: Annotated[Path, typer.Argument(help="GTFS feed: a .zip or a folder / GTFS 数据（zip 或文件夹）")],
-    built_up: Annotated[Path, typer.Option("--built-up", help="Built-up area polygons (GeoJSON, GPKG, SHP) / 建成区")],
-    city: Annotated[str, typer.Option("--city", help="City name, Chinese or pinyin / 城市名称")],
-    service_date: Annotated[
-        str | None, typer.Option("--date", help="Service date YYYY-MM-DD (default: busiest weekday) / 审计日")
-    ] = None,
-    feed_crs: Annotated[Datum, typer.Option("--feed-crs", help="Datum of stop coordinates / 站点坐标系")] = Datum.wgs84,
-    built_up_crs: Annotated[
-        Datum, typer.Option("--built-up-crs", help="Datum of the polygons' lon/lat (DataV maps: gcj02) / 建成区坐标系")
-    ] = Datum.wgs84,
-    base_routes: Annotated[
-        Path | None, typer.Option("--base-routes", help="CSV of basic routes (route_id or route_short_name) / 基本公交线路清单")
-    ] = None,
-    rules: Annotated[str | None, typer.Option("--rules", help="Rule pack id or TOML file / 规则包")] = None,
-    profile: Annotated[
-        Path | None, typer.Option("--profile", help="City profile TOML: tier, own target, work hours, peaks / 城市配置")
-    ] = None,
-    load: Annotated[
-        Path | None, typer.Option("--load", help="Peak load: GTFS-Ride or CSV trip_id,peak_load,capacity / 满载率数据")
-    ] = None,
-    districts: Annotated[
-        Path | None, typer.Option("--districts", help="District polygons with a name field / 行政区（分区覆盖率）")
-    ] = None,
-    hubs: Annotated[
-        Path | None,
-        typer.Option("--hubs", help="Hub hours: CSV/GeoJSON (name, mode, lat, lon, first_departure, last_arrival) or a "
-                     "GTFS feed of rail, metro, air, coach or ferry / 对外交通枢纽运营时间"),
-    ] = None,
-    hubs_crs: Annotated[Datum, typer.Option("--hubs-crs", help="Datum of the hubs' coordinates / 枢纽坐标系")] = Datum.wgs84,
-    facilities: Annotated[
-        Path | None,
-        typer.Option("--facilities", help="Priority facilities: CSV/GeoJSON with name, category / 优先保障设施"),
-    ] = None,
-    facilities_crs: Annotated[
-        Datum, typer.Option("--facilities-crs", help="Datum of the facilities' coordinates / 设施坐标系")
-    ] = Datum.wgs84,
-    bus_lanes: Annotated[
-        Path | None, typer.Option("--bus-lanes", help="Bus-lane lines (GeoJSON, ...) for TM-13 / 公交专用道")
-    ] = None,
-    bus_lanes_crs: Annotated[Datum, typer.Option("--bus-lanes-crs", help="Datum of the bus lanes / 专用道坐标系")] = Datum.wgs84,
-    realtime: Annotated[
-        Path | None, typer.Option("--realtime", help="GTFS-Realtime TripUpdates snapshot(s) for TM-08 / 实时到站快照")
-    ] = None,
-    on_time: Annotated[
-        Path | None,
-        typer.Option("--on-time", help="Archived TripUpdates, or AVL CSV trip_id,stop_id,actual_time, for TM-05 / 正点数据"),
-    ] = None,
-    declared: Annotated[
-        Path | None, typer.Option("--declared", help="Declared statistics CSV indicator,value,source / 申报数据")
-    ] = None,
-    output_format: Annotated[Format, typer.Option("--format", help="text or json (json to stdout) / 输出格式")] = Format.text,
-    out: Annotated[Path | None, typer.Option("--out", help="Write result files to this folder / 输出目录")] = None,
-) -> None:
+def _audit_parameters() -> list[inspect.Parameter]:
+    """`buscheck audit`'s parameters, derived from the one table of inputs (checker/inputs.py)."""
+    from checker.inputs import INPUTS
+
+    def option(name: str, annotation: Any, default: Any, *flags: str, **kwargs: Any) -> inspect.Parameter:
+        return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                                 annotation=Annotated[annotation, typer.Option(*flags, **kwargs)])
+
+    parameters = [inspect.Parameter("feed", inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[
+        Path, typer.Argument(help=f"{INPUTS[0].help_en} / {INPUTS[0].help_zh}")])]
+    for spec in INPUTS[1:]:
+        annotation = Path if spec.required else Path | None
+        default = ... if spec.required else None
+        parameters.append(option(spec.name, annotation, default, spec.option, help=f"{spec.help_en} / {spec.help_zh}"))
+    parameters.append(option("city", str, ..., "--city", help="City name, Chinese or pinyin / 城市名称"))
+    parameters.append(option("service_date", str | None, None, "--date",
+                             help="Service date YYYY-MM-DD (default: busiest weekday) / 审计日"))
+    parameters.append(option("rules", str | None, None, "--rules", help="Rule pack id or TOML file / 规则包"))
+    for spec in INPUTS:
+        if spec.datum:
+            parameters.append(option(spec.datum, Datum, Datum.wgs84, "--" + spec.datum.replace("_", "-"),
+                                     help=spec.datum_help))
+    parameters.append(option("output_format", Format, Format.text, "--format",
+                             help="text or json (json to stdout) / 输出格式"))
+    parameters.append(option("out", Path | None, None, "--out", help="Write result files to this folder / 输出目录"))
+    return parameters
+
+
+def audit(**options: Any) -> None:
     """审计一个城市的 GTFS 数据 / Audit one city's feed and built-up area against a rule pack."""
-    from checker.audit import AuditRequest, run_audit
+    from checker.audit import run_audit
+    from checker.inputs import INPUTS, AuditRequest
     from checker.load.table import parse_date_arg
-    from checker.report.files import check_out_dir, result_json, write_outputs
+    from checker.report.document import result_json
+    from checker.report.files import check_out_dir, write_outputs
     from checker.report.text import render_text
 
+    out: Path | None = options["out"]
+
     def run() -> int:
-        day: date | None = parse_date_arg(service_date) if service_date else None
+        day: date | None = parse_date_arg(options["service_date"]) if options["service_date"] else None
         if out is not None:
             check_out_dir(out)
         request = AuditRequest(
-            feed=feed, built_up=built_up, city=city, service_date=day, feed_crs=feed_crs.value,
-            built_up_crs=built_up_crs.value, base_routes=base_routes, rules=rules, profile=profile, load=load,
-            districts=districts, hubs=hubs, hubs_crs=hubs_crs.value, facilities=facilities,
-            facilities_crs=facilities_crs.value, bus_lanes=bus_lanes, bus_lanes_crs=bus_lanes_crs.value,
-            realtime=realtime, on_time=on_time, declared=declared,
+            city=options["city"], service_date=day, rules=options["rules"],
+            **{spec.name: options[spec.name] for spec in INPUTS},
+            **{spec.datum: options[spec.datum].value for spec in INPUTS if spec.datum},
         )
         done = run_audit(request)
         written = write_outputs(done, out) if out is not None else []
-        if output_format is Format.json:
-            sys.stdout.write(result_json(done) + "\n")
+        if options["output_format"] is Format.json:
+            sys.stdout.write(result_json(done.result) + "\n")
         else:
             console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
-            render_text(done.result, console)
+            render_text(done, console)
             for path in written:
                 console.print(f"写出 wrote {path}")
         return EXIT_FAIL if done.result.failed else EXIT_PASS
 
     raise typer.Exit(_guarded(run))
+
+
+audit.__signature__ = inspect.Signature(_audit_parameters())  # type: ignore[attr-defined]
+audit.__annotations__ = {p.name: p.annotation for p in audit.__signature__.parameters.values()}  # type: ignore[attr-defined]
+app.command()(audit)
 
 
 @app.command()
@@ -163,8 +145,8 @@ def batch(
 
     from checker.batch.manifest import load_manifest
     from checker.batch.runner import run_batch
-    from checker.batch.summary import write_summary
     from checker.report.files import check_out_dir
+    from checker.report.summary import write_summary
 
     def run() -> int:
         jobs = load_manifest(manifest)
@@ -206,45 +188,61 @@ def rules_list(
     if ctx.invoked_subcommand is not None:
         ctx.obj = pack
         return
-    from checker.rulepack import load_pack
+    from checker.audit import open_pack
 
-    loaded = _guarded(lambda: load_pack(pack))
+    loaded = _guarded(lambda: open_pack(pack))
     console = Console(highlight=False)
     console.print(f"[bold]{loaded.id}[/bold] v{loaded.version}: {loaded.title} {loaded.document} ({loaded.title_en})")
     console.print(f"施行 In force {loaded.effective_from} – {loaded.effective_until}")
     table = Table(box=None, header_style="bold")
-    for column in ("规则 rule", "条款 article", "类别 family", "名称 title"):
+    for column in ("规则 rule", "条款 article", "类别 family", "检查 check", "名称 title"):
         table.add_column(column)
     for rule in loaded.rules:
-        table.add_row(rule.id, rule.article, rule.family, f"{rule.title} / {rule.title_en}")
+        family = loaded.family(rule.family)
+        table.add_row(rule.id, rule.article, f"{family.zh} {family.en}", rule.check, f"{rule.title} / {rule.title_en}")
     console.print(table)
     console.print("详见 Details: buscheck rules show RULE_ID")
 
 
 @rules_app.command("show")
 def rules_show(ctx: typer.Context, rule_id: Annotated[str, typer.Argument(help="e.g. GD-FREQ-PEAK")]) -> None:
-    """解释一条规则 / Explain one rule: article, what is measured, thresholds."""
-    from checker.rulepack import load_pack
+    """解释一条规则 / Explain one rule: article, the pack's text, thresholds, and the code that judges it."""
+    from checker.judge import CHECKS
+    from checker.load.pack import find_rule
 
-    loaded = _guarded(lambda: load_pack(ctx.obj))
-    rule = _guarded(lambda: loaded.rule(rule_id))
-    console = Console(highlight=False)
-    console.print(f"[bold]{rule.id}[/bold]  {rule.title} / {rule.title_en}")
-    console.print(f"依据 Source: {loaded.document} 第{rule.article}条 (Art. {rule.article}), pack {loaded.id} v{loaded.version}")
-    console.print(f"衡量 Measures: {rule.measures_zh}\n  {rule.measures}")
-    console.print(f"阈值 Threshold: {rule.threshold_note}")
-    if rule.params:
-        console.print("参数 Parameters: " + ", ".join(f"{k} = {v}" for k, v in rule.params.items()))
+    loaded, rule = _guarded(lambda: find_rule(rule_id, ctx.obj, CHECKS))
+    check = CHECKS[rule.check]
+    family = loaded.family(rule.family)
+    console = Console(highlight=False, soft_wrap=True)
+    console.print(f"[bold]{rule.id}[/bold]  {rule.title} / {rule.title_en}", markup=True)
+    where = f"第{rule.article}条 (Art. {rule.article})" if rule.article[:1].isdigit() else rule.article
+    console.print(f"依据 Source: {loaded.document} {where}; pack {loaded.id} v{loaded.version} ({loaded.path})",
+                  markup=False)
+    console.print(f"类别 Family: {family.zh} {family.en}", markup=False)
+    console.print(f"衡量 Measures: {rule.measures_zh}\n  {rule.measures}", markup=False)
+    console.print(f"阈值 Threshold: {rule.threshold_note}", markup=False)
+    if rule.input:
+        console.print(f"输入 Needs: {rule.input_zh}\n  {rule.input}", markup=False)
     if rule.check == "coverage_min":
         for tier in loaded.tiers:
             names = "、".join(c["name"] for c in tier.cities)
-            console.print(f"  {tier.id} ({tier.name}, {tier.name_en}): ≥ {tier.coverage_min:.0%}  {names}")
-    defaults = loaded.defaults
-    if rule.family in ("frequency", "service_hours"):
+            console.print(f"  {tier.id} ({tier.name}, {tier.name_en}): ≥ {tier.coverage_min:.0%}  {names}", markup=False)
+    if rule.check in ("headway_max", "first_departure_by", "last_departure_from", "load_factor", "hub_alignment"):
+        defaults = loaded.defaults
         console.print(
             f"默认 Defaults: work {defaults['work_start']}–{defaults['work_end']}, "
-            f"peaks {', '.join(defaults['peak_windows'])} (a city profile may change them)"
-        )
+            f"peaks {', '.join(defaults['peak_windows'])} (a city profile may change them)", markup=False)
+    console.print(f"\n判定代码 Judged by: check [bold]{check.name}[/bold] = {check.where}", markup=True)
+    console.print(f"  {check.source_file}", markup=False)
+    if check.params:
+        console.print("参数 Parameters:", markup=False)
+        for param in check.params:
+            value = rule.params.get(param.name)
+            shown = "(table)" if isinstance(value, dict) else repr(value)
+            unit = f" {param.unit}" if param.unit else ""
+            console.print(f"  {param.name} = {shown}{unit}  [{param.kind}] {param.doc}", markup=False)
+    paragraphs = (" ".join(line.strip() for line in part.splitlines()) for part in check.doc.split("\n\n"))
+    console.print("\n" + "\n\n".join(paragraphs), markup=False)
 
 
 @app.command()

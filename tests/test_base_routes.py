@@ -6,7 +6,12 @@ import polars as pl
 import pytest
 
 from checker.errors import InputError
-from checker.load.base_routes import select_basic_routes
+from checker.load.base_routes import load_route_list
+from checker.metrics.route_kinds import basic_routes
+
+
+def select_basic_routes(routes, path):
+    return basic_routes(routes, None if path is None else load_route_list(path))
 
 ROUTES = pl.DataFrame({
     "route_id": ["1", "2", "K1", "M1", "T1", "X7"],

@@ -4,8 +4,13 @@ import json
 
 import pytest
 
-from checker.night_routes import night_reason
+from checker.metrics import route_kinds
 from tests.conftest import feed_tables
+
+
+def night_reason(row, listed):
+    return route_kinds.night_reason(row["route_id"], row["route_short_name"], row["route_long_name"],
+                                    row["first_departure_s"], row["last_departure_s"], listed)
 
 
 def _row(short="1路", long="", first="06:00", last="22:00", route_id="R1"):
@@ -29,7 +34,7 @@ def test_night_reason(row, night):
 
 
 def test_listed_in_profile():
-    assert night_reason(_row(short="88路"), {"88路"})["en"] == "listed in the city profile"
+    assert night_reason(_row(short="88路"), {"88路"}).en == "listed in the city profile"
 
 
 def _audit(cli, audit_args, tmp_path, profile_text: str):

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
+from checker.audit import open_pack as load_pack
 from checker.errors import InputError
 from checker.load.facilities import load_facilities
-from checker.rulepack import load_pack
 from tests.conftest import at, square_km
 
 KM_TOLERANCE_M = 2  # the test grid's km-per-degree is a local approximation
@@ -58,7 +58,7 @@ def test_a_polygon_facility_is_reached_by_its_nearest_edge(tmp_path, cli, audit_
 
 def test_unknown_category_names_the_row(tmp_path):
     path = _csv(tmp_path, [("一中", "学校", 0, 0.4), ("游泳馆", "体育", 0, 1)])
-    categories = load_pack().rule("GD-PRIORITY").params["categories"]
+    categories = load_pack(None).rule("GD-PRIORITY").params["categories"]
     with pytest.raises(InputError) as error:
         load_facilities(path, "wgs84", categories)
     assert (error.value.line, error.value.field, error.value.value) == (3, "category", "体育")
@@ -66,7 +66,7 @@ def test_unknown_category_names_the_row(tmp_path):
 
 
 def test_every_category_of_the_article_is_in_the_pack():
-    categories = load_pack().rule("GD-PRIORITY").params["categories"]
+    categories = load_pack(None).rule("GD-PRIORITY").params["categories"]
     levels = {c: spec["level"] for c, spec in categories.items()}
     assert levels == {"hub": 1, "school": 1, "hospital": 1, "government": 1, "residential": 1, "employment": 1,
                       "business": 2, "tourism": 2, "convention": 2}

@@ -129,7 +129,7 @@ def test_cairns_trip_lengths_and_peak_speed_agree_with_gtfs_kit():
     from checker.metrics.timetable import Window
 
     path = shared_path("cairns", "cairns_gtfs.zip")
-    feed = load_feed(path)
+    feed = load_feed(path, shapes=True)
     ours = network.trip_lengths(feed, network.Segments.of(feed))
     assert set(ours["by"].unique()) == {"shape"}
     with warnings.catch_warnings():

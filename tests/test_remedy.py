@@ -1,7 +1,7 @@
 """Suggested departures: the fewest additions that fix every interval and span failure, derived by hand."""
 
+from checker.judge.remedy import Limits, plan_departures
 from checker.metrics.timetable import Window
-from checker.remedy import Limits, plan_departures
 
 PEAKS = [Window(7 * 3600, 9 * 3600), Window(17 * 3600, 19 * 3600)]
 LIMITS = Limits(PEAKS, 30 * 60, 60 * 60, first_by_s=7 * 3600 + 1800, last_from_s=20 * 3600)

@@ -2,10 +2,11 @@
 
 import pytest
 
+from checker.audit import open_pack as load_pack
 from checker.errors import InputError
-from checker.rulepack import load_pack, resolve_city
+from checker.load.pack import resolve_city
 
-PACK = load_pack()
+PACK = load_pack(None)
 
 
 @pytest.mark.parametrize("city, tier, minimum", [

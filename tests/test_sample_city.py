@@ -9,7 +9,7 @@ import os
 import pytest
 
 from checker.audit import AuditRequest, run_audit
-from checker.report.files import result_json
+from checker.report.document import result_json
 from tests.conftest import REPO
 
 SAMPLE = REPO / "sample_feeds" / "sample_city"
@@ -30,7 +30,7 @@ def doc():
             hubs=SAMPLE.relative_to(REPO) / "hubs.csv",
             facilities=SAMPLE.relative_to(REPO) / "facilities.csv",
         )
-        return json.loads(result_json(run_audit(request)))  # through the real serialiser
+        return json.loads(result_json(run_audit(request).result))  # through the real serialiser
     finally:
         os.chdir(cwd)
 

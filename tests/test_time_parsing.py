@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.clock import hms, parse_clock
 from checker.errors import InputError
 from checker.load.table import Table
+from checker.model.clock import hms, parse_clock
 
 
 def _table(values):

@@ -9,8 +9,10 @@ import pytest
 from google.transit import gtfs_realtime_pb2
 
 from checker.audit import AuditRequest, run_audit
+from checker.audit import open_pack as load_pack
 from checker.errors import InputError
-from checker.rulepack import load_pack, resolve_city
+from checker.load.pack import resolve_city
+from checker.report.document import to_document
 from tests.conftest import MONDAY, at, feed_tables, timetable, write_feed, write_polygon
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -21,7 +23,7 @@ def _audit(tmp_path, tables=None, **extra):
     polygon = write_polygon(tmp_path / "built_up.geojson")
     request = AuditRequest(feed=feed, built_up=polygon, city="阳泉", rules="transit-metropolis",
                            profile="yangquan-2025", **extra)
-    doc = run_audit(request).result.to_dict()
+    doc = to_document(run_audit(request).result)
     return {f["rule"]: f for f in doc["findings"] if f["subject"]["type"] == "city"}, doc
 
 

@@ -12,29 +12,26 @@ import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from checker.audit import AuditRequest
 from checker.errors import InputError
+from checker.inputs import DATUM_KEYS, DATUMS, PATH_KEYS, AuditRequest
 from checker.load.archive import SingleFile
 from checker.load.encoding import to_utf8
+from checker.load.pack import PROFILE_KEYS
 from checker.load.table import read_table
-from checker.rulepack import PROFILE_KEYS
 
-PATH_KEYS = ("feed", "built_up", "profile", "base_routes", "load", "districts", "hubs", "facilities", "bus_lanes",
-             "realtime", "on_time", "declared")
-DATUM_KEYS = ("feed_crs", "built_up_crs", "hubs_crs", "facilities_crs", "bus_lanes_crs")
 OTHER_KEYS = ("name", "date", "rules")
 OVERRIDE_KEYS = tuple(k for k in PROFILE_KEYS if k not in ("city", "city_en"))
 LIST_KEYS = ("peak_windows", "night_routes", "dedicated_routes")  # in CSV: values separated by ';'
 NUMBER_KEYS = tuple(k for k, (kind, *_) in PROFILE_KEYS.items() if kind == (int, float))
-DATUMS = ("wgs84", "gcj02", "bd09")
 
 
 @dataclass
 class CityJob:
     name: str
     slug: str  # its folder under the batch's --out
-    request: AuditRequest
+    request: Any  # AuditRequest
 
 
 def load_manifest(path: str | Path) -> list[CityJob]:

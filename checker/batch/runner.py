@@ -17,8 +17,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 from checker import __version__
-from checker.batch.manifest import PATH_KEYS, CityJob
+from checker.batch.manifest import CityJob
 from checker.errors import InputError
+from checker.inputs import PATH_KEYS
 
 HASH_FILE = ".inputs.sha256"
 # Each worker gets its share of the cores: polars and the coverage union would otherwise each use them all.
@@ -27,14 +28,14 @@ THREAD_VARIABLES = ("POLARS_MAX_THREADS", "BUSCHECK_THREADS")
 
 def inputs_hash(job: CityJob) -> str:
     """sha256 over every input file's bytes, the rule pack, the request's settings and buscheck's version."""
-    from checker.rulepack import load_pack
+    from checker.audit import open_pack
 
     digest = hashlib.sha256(f"buscheck {__version__}\n".encode())
     request = asdict(job.request)
     settings = {k: (str(v) if v is not None else None) for k, v in request.items() if k not in PATH_KEYS}
     digest.update(json.dumps(settings, sort_keys=True, default=str).encode())
     try:
-        digest.update(load_pack(job.request.rules).path.read_bytes())
+        digest.update(open_pack(job.request.rules).path.read_bytes())
     except InputError:
         digest.update(b"no pack")
     for key in PATH_KEYS:
@@ -77,6 +78,7 @@ def error_row(job: CityJob, out_dir: Path, message: str) -> dict:
 def audit_city(job: CityJob, out_dir: str, digest: str) -> dict:
     """Audit one city and write its reports (runs in a worker process or on a Dask worker)."""
     from checker.audit import run_audit
+    from checker.report.document import to_document
     from checker.report.files import write_outputs
 
     folder = Path(out_dir)
@@ -89,7 +91,7 @@ def audit_city(job: CityJob, out_dir: str, digest: str) -> dict:
     except Exception as error:  # a bug in one city must not stop the province
         return error_row(job, folder, f"内部错误 / Internal error: {type(error).__name__}: {error}")
     (folder / HASH_FILE).write_text(digest + "\n", encoding="utf-8")
-    return {**summary_row(job, audit.result.to_dict(), folder), "seconds": round(time.perf_counter() - start, 3)}
+    return {**summary_row(job, to_document(audit.result), folder), "seconds": round(time.perf_counter() - start, 3)}
 
 
 def previous_row(job: CityJob, folder: Path, digest: str) -> dict | None:

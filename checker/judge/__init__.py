@@ -1,48 +1,37 @@
-"""Apply a rule pack's thresholds to the audit's metrics: one function per kind of check, grouped by family."""
+"""Apply a rule pack's thresholds to the audit's metrics: one module per check, each registered in
+judge/registry.py with its parameters and docstring (`buscheck rules show ID` prints them)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from checker.judge.context import Context, requires_input
-from checker.judge.coverage import check_coverage
-from checker.judge.hubs import check_hub_alignment
-from checker.judge.indicators import check_indicator, check_micro_route
-from checker.judge.priority import check_priority_coverage
-from checker.judge.timetable import (
-    attach_remedies,
-    check_first_departure,
-    check_headway,
-    check_last_departure,
-    check_load_factor,
-    check_night_service,
+from checker.judge import (  # noqa: F401  (each module registers its check)
+    coverage_min,
+    first_departure_by,
+    headway_max,
+    hub_alignment,
+    indicator,
+    last_departure_from,
+    load_factor,
+    micro_route,
+    night_service,
+    priority_coverage,
 )
-from checker.model import Finding
-from checker.rulepack import CityProfile, Rule, RulePack
+from checker.judge.context import Context
+from checker.judge.registry import CHECKS, Check
+from checker.judge.remedies import attach_remedies
+from checker.model.metrics import Metrics
+from checker.model.pack import CityProfile, RulePack
+from checker.model.result import Finding, HubVerdict
+
+__all__ = ["CHECKS", "Check", "judge"]
 
 
-def judge(pack: RulePack, city: CityProfile, metrics: dict[str, Any]) -> list[Finding]:
+def judge(pack: RulePack, city: CityProfile, metrics: Metrics) -> tuple[list[Finding], list[HubVerdict] | None]:
+    """Every rule's findings, in the pack's order, with departures to add on failing route-directions; and
+    the judged side of each hub (for the hub table of the reports)."""
     context = Context(pack, city, metrics)
     findings: list[Finding] = []
     for rule in pack.rules:
-        findings.extend(CHECKS[rule.check](rule, context))
+        findings.extend(CHECKS[rule.check].function(rule, context))
     attach_remedies(findings, context)
-    return findings
-
-
-CHECKS: dict[str, Callable[[Rule, Context], list[Finding]]] = {
-    "coverage_min": check_coverage,
-    "headway_max": check_headway,
-    "first_departure_by": check_first_departure,
-    "last_departure_from": check_last_departure,
-    "load_factor": check_load_factor,
-    "night_service": check_night_service,
-    "hub_alignment": check_hub_alignment,
-    "priority_coverage": check_priority_coverage,
-    "requires_input": requires_input,
-    "micro_route": check_micro_route,
-    **{check: check_indicator for check in ("declared", "tm_coverage", "tm_peak_speed", "tm_realtime", "tm_on_time",
-                                            "tm_crowding", "tm_network_km", "tm_stops", "tm_bus_lanes",
-                                            "tm_accessible_stops", "tm_accessible_trips")},
-}
+    hubs = None if metrics.hubs is None else [hub_alignment.hub_verdict(h, city.hub) for h in metrics.hubs.hubs]
+    return findings, hubs

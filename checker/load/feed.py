@@ -19,7 +19,7 @@ WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 @dataclass
 class Feed:
     label: str
-    path: Path  # the zip or folder, for files read only when a rule needs them (shapes.txt)
+    path: Path  # the zip or folder it was read from
     timezone: str  # agency_timezone (Asia/Shanghai when the feed has no agency.txt)
     routes: pl.DataFrame  # route_id, route_short_name, route_long_name, route_desc, route_type
     trips: pl.DataFrame  # trip_id, route_id, service_id, direction_id (null where none), shape_id, wheelchair_accessible
@@ -31,6 +31,7 @@ class Feed:
     encodings: dict[str, str] = field(default_factory=dict)
     notices: list[tuple[str, str]] = field(default_factory=list)  # (en, zh)
     has_direction_id: bool = True
+    shape_points: pl.DataFrame | None = None  # when asked for and present: shape_id, lon, lat, sorted by sequence
 
     @property
     def trip_ends(self) -> pl.DataFrame:
@@ -40,15 +41,17 @@ class Feed:
         return self.stops[self.stop_times.stops_served_by(trip_ids)]
 
 
-def load_feed(path: str | Path) -> Feed:
+def load_feed(path: str | Path, keep_rows: bool = False, shapes: bool = False) -> Feed:
+    """The feed, validated. `keep_rows`: keep every stop_times row's times (hub feeds, AVL records); `shapes`:
+    read shapes.txt too (trip lengths for the transit-metropolis indicators)."""
     source = FeedSource(path)
     try:
-        return _load(source)
+        return _load(source, keep_rows, shapes)
     finally:
         source.close()
 
 
-def _load(source: FeedSource) -> Feed:
+def _load(source: FeedSource, keep_rows: bool, shapes: bool) -> Feed:
     notices: list[tuple[str, str]] = []
     if not source.has("agency.txt"):
         notices.append(("The feed has no agency.txt; GTFS requires it, the audit does not need it.",
@@ -85,7 +88,7 @@ def _load(source: FeedSource) -> Feed:
         )
 
     stops = _load_stops(source)
-    stop_times = load_stop_times(source, trips, stops)
+    stop_times = load_stop_times(source, trips, stops, keep_rows)
 
     calendar = _load_calendar(source)
     calendar_dates = _load_calendar_dates(source)
@@ -113,7 +116,20 @@ def _load(source: FeedSource) -> Feed:
         encodings=dict(source.encodings),
         notices=notices,
         has_direction_id=has_direction,
+        shape_points=_load_shape_points(source) if shapes else None,
     )
+
+
+def _load_shape_points(source: FeedSource) -> pl.DataFrame | None:
+    if not source.has("shapes.txt"):
+        return None
+    table = read_table(source, "shapes.txt", ["shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence"])
+    for column in ("shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence"):
+        table.require(column)
+    return table.df.select(
+        "shape_id", lat=table.floats("shape_pt_lat", -90, 90), lon=table.floats("shape_pt_lon", -180, 180),
+        seq=table.integers("shape_pt_sequence"),
+    ).sort("shape_id", "seq")
 
 
 def _timezone(source: FeedSource) -> str:

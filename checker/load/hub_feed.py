@@ -16,7 +16,7 @@ from checker.load.calendar import trips_on
 from checker.load.datum import to_wgs84
 from checker.load.feed import load_feed
 from checker.load.hubs import Hub
-from checker.load.stop_times import row_times
+from checker.load.stop_times import StopTimes, row_times
 
 MODE_RANK = ("air", "rail", "ferry", "coach", "metro")  # a station served by several modes is the first of these
 METRES_PER_DEGREE_LAT = 110_574.0
@@ -35,12 +35,12 @@ def mode_of_route_type(route_type: int) -> str | None:
 
 
 def load_hub_feed(path: str | Path, day: date, datum: str, group_m: float = 200) -> tuple[list[Hub], list]:
-    feed = load_feed(path)
+    feed = load_feed(path, keep_rows=True)
     trips = trips_on(feed, day).join(feed.routes.select("route_id", "route_type"), on="route_id")
     if trips.is_empty():
         raise InputError(str(path), f"No trip of the hub feed runs on the audit date {day}.",
                          f"枢纽 GTFS 数据在审计日 {day} 没有运营班次。")
-    visits = _station_visits(path, trips, feed.frequencies)
+    visits = _station_visits(feed.stop_times, trips, feed.frequencies)
     stops = feed.stops.with_columns(
         station=pl.when(pl.col("parent_station").is_in(feed.stops["stop_id"].implode()))
         .then("parent_station").otherwise("stop_id")
@@ -75,10 +75,10 @@ def load_hub_feed(path: str | Path, day: date, datum: str, group_m: float = 200)
     return hubs, notices
 
 
-def _station_visits(path, trips: pl.DataFrame, frequencies: pl.DataFrame | None) -> pl.DataFrame:
+def _station_visits(stop_times: StopTimes, trips: pl.DataFrame, frequencies: pl.DataFrame | None) -> pl.DataFrame:
     """stop_id, route_type, departure_s, arrival_s, departs (a train leaves from here), arrives (one comes in),
     with the earliest departure and latest arrival of frequency-based trips over all their runs."""
-    rows = (row_times(path, trips["trip_id"]).join(trips.select("trip_id", "route_type"), on="trip_id")
+    rows = (row_times(stop_times, trips["trip_id"]).join(trips.select("trip_id", "route_type"), on="trip_id")
             .rename({"departure_s": "dep", "arrival_s": "arr"}).sort("trip_id", "seq"))
     rows = rows.with_columns(
         departs=pl.col("seq") < pl.col("seq").max().over("trip_id"),

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import shapely
 
-from checker.clock import parse_clock
 from checker.load.places import read_places
+from checker.model.clock import parse_clock
 
 MODES = {
     "rail": ("rail", "railway", "train", "hsr", "intercity", "铁路", "火车", "火车站", "高铁", "高铁站", "城际"),

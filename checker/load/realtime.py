@@ -13,6 +13,7 @@ import polars as pl
 
 from checker.errors import InputError
 from checker.load.archive import SingleFile
+from checker.load.feed import Feed
 from checker.load.stop_times import row_times
 from checker.load.table import read_table
 
@@ -64,7 +65,7 @@ def read_trip_updates(path: str | Path) -> list[Snapshot]:
     return snapshots
 
 
-def read_avl(path: str | Path, feed_path: Path, frequency_trips: set[str]) -> tuple[pl.DataFrame, list]:
+def read_avl(path: str | Path, feed: Feed) -> tuple[pl.DataFrame, list]:
     """trip_id, stop_id, delay_s: each AVL record against the scheduled time at that stop (the nearest one,
     for a stop a trip calls at twice). Trips of frequencies.txt have no scheduled time and are left out."""
     path = Path(path)
@@ -72,13 +73,14 @@ def read_avl(path: str | Path, feed_path: Path, frequency_trips: set[str]) -> tu
     for column in ("trip_id", "stop_id", "actual_time"):
         table.require(column)
     avl = table.df.select("trip_id", "stop_id", "_line", actual_s=table.seconds("actual_time"))
+    frequency_trips = [] if feed.frequencies is None else feed.frequencies["trip_id"].to_list()
     notices = []
-    skipped = avl.filter(pl.col("trip_id").is_in(list(frequency_trips)))
+    skipped = avl.filter(pl.col("trip_id").is_in(frequency_trips))
     if skipped.height:
         notices.append((f"{skipped.height} AVL record(s) of frequency-based trips have no scheduled time; left out.",
                         f"{skipped.height} 条 AVL 记录属于按发车间隔（frequencies.txt）运营的班次，无计划时刻，未计入。"))
         avl = avl.join(skipped.select("_line"), on="_line", how="anti")
-    scheduled = row_times(feed_path, avl["trip_id"]).filter(pl.col("departure_s").is_not_null()).select(
+    scheduled = row_times(feed.stop_times, avl["trip_id"]).filter(pl.col("departure_s").is_not_null()).select(
         "trip_id", "stop_id", scheduled_s="departure_s")
     matched = (avl.join(scheduled, on=["trip_id", "stop_id"], how="left")
                .with_columns(delay_s=pl.col("actual_s") - pl.col("scheduled_s"))

@@ -23,6 +23,7 @@ class StopTimes:
     trip_ends: pl.DataFrame
     visit_trip_idx: np.ndarray  # per stop_times row: index into trip_ends
     visit_stop_idx: np.ndarray  # per stop_times row: row of stops.txt
+    rows: pl.DataFrame | None = None  # with keep_rows: trip_id, stop_id, seq, departure_s, arrival_s per row
 
     def stops_served_by(self, trip_ids: pl.Series) -> np.ndarray:
         """Row numbers in stops of every stop that any of `trip_ids` calls at."""
@@ -32,7 +33,8 @@ class StopTimes:
         return np.flatnonzero(np.bincount(self.visit_stop_idx[mask[self.visit_trip_idx]], minlength=1))
 
 
-def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame) -> StopTimes:
+def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame, keep_rows: bool = False) -> StopTimes:
+    """stop_times.txt validated and reduced; `keep_rows` also keeps every row's times (hub feeds, AVL records)."""
     table = read_table(
         source, "stop_times.txt", ["trip_id", "stop_id", "stop_sequence"], ["arrival_time", "departure_time"]
     )
@@ -82,7 +84,13 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
         destination_arrival_s=trip_rows.seconds("arrival_time"),
     )
     trip_idx = df["first"].cast(pl.UInt32).cum_sum() - 1
-    return StopTimes(trip_ends, trip_idx.to_numpy(), df["stop_idx"].to_numpy())
+    rows = None
+    if keep_rows:  # a departure without a time takes the arrival's and the other way round
+        times = Table(table.name, table.where, table.encoding, df.select(
+            "trip_id", "stop_id", "seq", dep="time", arr=pl.coalesce("arrival", "time")))
+        rows = times.df.select("trip_id", "stop_id", "seq", departure_s=times.seconds("dep"),
+                               arrival_s=times.seconds("arr"))
+    return StopTimes(trip_ends, trip_idx.to_numpy(), df["stop_idx"].to_numpy(), rows)
 
 
 def _run_starts() -> pl.Expr:
@@ -108,17 +116,9 @@ def _grouped_by_trip(table: Table) -> pl.DataFrame:
     return df
 
 
-def row_times(path, trip_ids: pl.Series) -> pl.DataFrame:
-    """trip_id, stop_id, seq, departure_s, arrival_s of every stop_times row of `trip_ids`: a departure without
-    a time takes the arrival's and the other way round; both null at untimed stops. Read from the file again,
-    for the rare inputs that need per-row times (hub feeds, AVL records), which StopTimes does not keep."""
-    source = FeedSource(path)
-    try:
-        table = read_table(source, "stop_times.txt", ["trip_id", "stop_id", "stop_sequence"],
-                           ["arrival_time", "departure_time"])
-    finally:
-        source.close()
-    table.df = table.df.join(pl.DataFrame({"trip_id": trip_ids.unique()}), on="trip_id", how="semi").with_columns(
-        dep=pl.coalesce("departure_time", "arrival_time"), arr=pl.coalesce("arrival_time", "departure_time"))
-    return table.df.select("trip_id", "stop_id", seq=pl.col("stop_sequence").str.strip_chars().cast(pl.Int64),
-                           departure_s=table.seconds("dep"), arrival_s=table.seconds("arr"))
+def row_times(stop_times: StopTimes, trip_ids: pl.Series) -> pl.DataFrame:
+    """trip_id, stop_id, seq, departure_s, arrival_s of every stop_times row of `trip_ids` (null at untimed
+    stops); the feed must have been loaded with keep_rows."""
+    if stop_times.rows is None:
+        raise ValueError("stop_times loaded without keep_rows")
+    return stop_times.rows.join(pl.DataFrame({"trip_id": trip_ids.unique()}), on="trip_id", how="semi")

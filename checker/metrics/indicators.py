@@ -5,22 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import polars as pl
 
 from checker.load.feed import Feed
-from checker.load.polygons import read_layer
 from checker.load.realtime import Snapshot
 from checker.metrics import network
 from checker.metrics.coverage import Coverage
 from checker.metrics.distance import haversine_m
 from checker.metrics.load_factor import peak_crowding
-from checker.rulepack import CityProfile, Rule, RulePack
-
-LINES = ("LineString", "MultiLineString")
+from checker.model.pack import CityProfile, Rule, RulePack
 
 
 @dataclass
@@ -34,8 +30,7 @@ class IndicatorInputs:
     trip_loads: pl.DataFrame | None = None
     snapshots: list[Snapshot] | None = None
     observed_delays: pl.DataFrame | None = None  # trip_id, stop_id, delay_s
-    bus_lanes: Path | None = None
-    bus_lanes_datum: str = "wgs84"
+    bus_lanes: list | None = None  # line geometries (WGS-84), as load/polygons.read_layer gives them
     declared: dict = field(default_factory=dict)
     notices: list = field(default_factory=list)
     segments: network.Segments | None = None  # computed once per audit
@@ -147,10 +142,8 @@ def _stops(rule: Rule, inputs: IndicatorInputs, _) -> dict:
 def _bus_lanes(rule: Rule, inputs: IndicatorInputs, _) -> dict | None:
     if inputs.bus_lanes is None:
         return None
-    layer = read_layer(inputs.bus_lanes, "bus lanes", "公交专用道", inputs.bus_lanes_datum, LINES)
-    inputs.notices.extend(layer.notices)
     lane_km = 0.0
-    for geometry in layer.geometries:
+    for geometry in inputs.bus_lanes:
         for line in getattr(geometry, "geoms", [geometry]):
             xy = np.asarray(line.coords)
             lane_km += float(haversine_m(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1]).sum()) / 1000

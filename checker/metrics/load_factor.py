@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from checker.metrics.timetable import KEY, Window, in_any
+from checker.metrics.timetable import KEY, in_any
+from checker.model.clock import Window
 
 
 def peak_load_factors(departures: pl.DataFrame, trip_loads: pl.DataFrame, peaks: list[Window]) -> list[dict]:

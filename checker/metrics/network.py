@@ -9,20 +9,17 @@ nearly constant over a city and changes lengths by far less than that).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
-from checker.load.archive import FeedSource
 from checker.load.feed import Feed
-from checker.load.table import read_table
 from checker.metrics.distance import haversine_m
-from checker.metrics.timetable import Window, in_any
-from checker.night_routes import listed_or_named
+from checker.metrics.route_kinds import micro_reason
+from checker.metrics.timetable import in_any
+from checker.model.clock import Window
 
-MICRO_NAME = re.compile(r"微公交|微循环|社区巴士|社区公交|社区专线|micro", re.IGNORECASE)
 LOOP_M = 100  # termini closer than this: a loop, no non-linearity coefficient
 
 
@@ -56,20 +53,10 @@ def stop_path_lengths(feed: Feed, segments: Segments) -> np.ndarray:
 
 
 def shape_lengths(feed: Feed) -> pl.DataFrame | None:
-    """shape_id, length_m from shapes.txt, or None when the feed has none."""
-    source = FeedSource(feed.path)
-    try:
-        if not source.has("shapes.txt"):
-            return None
-        table = read_table(source, "shapes.txt", ["shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence"])
-        for column in ("shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence"):
-            table.require(column)
-        points = table.df.select(
-            "shape_id", lat=table.floats("shape_pt_lat", -90, 90), lon=table.floats("shape_pt_lon", -180, 180),
-            seq=table.integers("shape_pt_sequence"),
-        ).sort("shape_id", "seq")
-    finally:
-        source.close()
+    """shape_id, length_m from the feed's shape points, or None when it has none."""
+    points = feed.shape_points
+    if points is None:
+        return None
     lon, lat = points["lon"].to_numpy(), points["lat"].to_numpy()
     ids = points["shape_id"].to_numpy()
     same = ids[1:] == ids[:-1]
@@ -160,9 +147,8 @@ def micro_routes(shapes: pl.DataFrame, listed: set[str], below_km: float | None)
     length and non-linearity coefficient (length over the straight line between termini; None for a loop)."""
     rows = []
     for row in shapes.iter_rows(named=True):
-        why = listed_or_named(row, listed, MICRO_NAME)
-        if why is None and below_km is not None and row["length_km"] < below_km:
-            why = {"en": f"shorter than {below_km:g} km", "zh": f"长度小于 {below_km:g} 公里"}
+        why = micro_reason(row["route_id"], row["route_short_name"], row["route_long_name"], row["length_km"],
+                           listed, below_km)
         if why is None:
             continue
         loop = row["straight_m"] < LOOP_M

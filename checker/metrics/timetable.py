@@ -12,29 +12,17 @@ Headway semantics (see README, "How headways are measured"):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import polars as pl
 
-from checker.clock import clock_text, hm
+from checker.model.clock import Window
 
 KEY = ["route_id", "direction_id"]
 OFFPEAK = "offpeak"
 
 
-@dataclass(frozen=True)
-class Window:
-    start_s: int
-    end_s: int
-
-    @property
-    def label(self) -> str:
-        return f"{hm(self.start_s)}-{hm(self.end_s)}"
-
-
 def route_spans(departures: pl.DataFrame) -> pl.DataFrame:
     """route_id, direction_id, trips, first_departure_s, last_departure_s, max_gap_s (largest gap between
-    consecutive departures, whatever the window), departures (sorted, as HH:MM:SS), origin_stop_id (commonest)."""
+    consecutive departures, whatever the window), departures_s (sorted), origin_stop_id (commonest)."""
     ordered = pl.col("departure_s").sort()
     return (
         departures.group_by(KEY)
@@ -43,7 +31,7 @@ def route_spans(departures: pl.DataFrame) -> pl.DataFrame:
             first_departure_s=pl.col("departure_s").min(),
             last_departure_s=pl.col("departure_s").max(),
             max_gap_s=ordered.diff().max(),
-            departures=clock_text(ordered),
+            departures_s=ordered,
             origin_stop_id=pl.col("origin_stop_id").mode().sort().first(),
         )
         .sort(KEY)

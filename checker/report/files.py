@@ -9,15 +9,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import orjson
 import shapely
 
 from checker.audit import Audit
 from checker.errors import InputError
-
-
-def result_json(audit: Audit) -> str:
-    return orjson.dumps(audit.result.to_dict(), option=orjson.OPT_INDENT_2).decode("utf-8")
+from checker.report.document import plain, result_json, route_document
 
 
 def _findings_csv(audit: Audit, path: Path) -> None:
@@ -30,7 +26,7 @@ def _findings_csv(audit: Audit, path: Path) -> None:
             s = f.subject
             writer.writerow([f.rule, f.article, f.family, f.status, s["type"], s.get("city", ""), s.get("route_id", ""),
                              s.get("direction_id", ""), s.get("route_short_name", ""), s.get("hub", ""),
-                             s.get("level", ""), f.value, f.threshold, f.unit,
+                             s.get("level", ""), plain(f.value), plain(f.threshold), f.unit,
                              f.message_zh, f.message_en])
 
 
@@ -39,7 +35,8 @@ def _routes_csv(audit: Audit, path: Path) -> None:
     wanted: dict[tuple, set[str]] = {}
     for f in audit.result.findings:
         if "add_departures" in f.detail:
-            wanted.setdefault((f.subject["route_id"], f.subject["direction_id"]), set()).update(f.detail["add_departures"])
+            wanted.setdefault((f.subject["route_id"], f.subject["direction_id"]), set()).update(
+                t.text() for t in f.detail["add_departures"])
     plans = {key: " ".join(sorted(times)) for key, times in wanted.items()}
     columns = ["route_id", "direction_id", "route_short_name", "route_long_name", "origin_stop_id", "trips",
                "first_departure", "last_departure", "max_headway_peak_min", "max_headway_offpeak_min",
@@ -47,8 +44,8 @@ def _routes_csv(audit: Audit, path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8-sig") as handle:  # BOM so that Excel reads Chinese right
         writer = csv.DictWriter(handle, columns, extrasaction="ignore")
         writer.writeheader()
-        for route in audit.result.metrics["routes"]:
-            writer.writerow({**route, "add_departures": plans.get((route["route_id"], route["direction_id"]), "")})
+        for route in audit.result.metrics.routes:
+            writer.writerow({**route_document(route), "add_departures": plans.get(route.key, "")})
 
 
 def _parts(geometry) -> list:
@@ -85,7 +82,7 @@ def write_outputs(audit: Audit, out_dir: Path) -> list[Path]:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".buscheck-", dir=out_dir.parent))
     try:
-        (staging / "result.json").write_text(result_json(audit), encoding="utf-8")
+        (staging / "result.json").write_text(result_json(audit.result), encoding="utf-8")
         _findings_csv(audit, staging / "findings.csv")
         _routes_csv(audit, staging / "routes.csv")
         _uncovered_geojson(audit, staging / "uncovered.geojson")

@@ -5,27 +5,22 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from checker.clock import parse_clock
-from checker.model import STATUSES, AuditResult, Finding
+from checker.audit import Audit
+from checker.model.clock import Clock
+from checker.model.result import STATUSES, Finding
+from checker.report.document import plain, to_document
 
-FAMILIES = {
-    "coverage": ("覆盖范围", "Coverage"),
-    "frequency": ("服务频次", "Frequency"),
-    "service_hours": ("服务时间", "Service hours"),
-    "priority": ("优先保障", "Priority"),
-    "indicators": ("公交都市指标", "Transit-metropolis indicators"),
-}
 STATUS_STYLE = {"pass": "green", "fail": "bold red", "not_assessed": "yellow", "exempt": "cyan", "info": "blue"}
 STATUS_LABEL = {"pass": "达标 pass", "fail": "不达标 fail", "not_assessed": "未评估 not assessed", "exempt": "豁免 exempt",
                 "info": "报告 reported"}
 WORST_SHOWN = 8
 
 
-def _minutes(value) -> float | None:
-    if isinstance(value, (int, float)):
+def _minutes(value: object) -> float | None:
+    if isinstance(value, Clock):
+        return int(value) / 60
+    if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
-    if isinstance(value, str) and value.count(":") == 2:
-        return parse_clock(value) / 60
     return None
 
 
@@ -36,8 +31,9 @@ def _severity(finding: Finding) -> tuple:
     return (STATUSES.index(finding.status), -shortfall)
 
 
-def render_text(result: AuditResult, console: Console) -> None:
-    doc = result.to_dict()
+def render_text(audit: Audit, console: Console) -> None:
+    result = audit.result
+    doc = to_document(result)
     city, tier, day, pack = doc["city"], doc["tier"], doc["service_date"], doc["rule_pack"]
     console.print(f"[bold]buscheck {doc['tool']['version']}[/bold] — {pack['title']} {pack['document']} ({pack['title_en']})")
     console.print(
@@ -57,8 +53,9 @@ def render_text(result: AuditResult, console: Console) -> None:
     counts = ", ".join(f"{STATUS_LABEL[s]} {summary['counts'][s]}" for s in STATUSES)
     console.print(f"\n结论 Verdict: {verdict}  ({counts})\n")
 
-    for family, (zh, en) in FAMILIES.items():
-        findings = [f for f in result.findings if f.family == family]
+    for family in audit.pack.families:
+        zh, en = family.zh, family.en
+        findings = [f for f in result.findings if f.family == family.id]
         if not findings:
             continue
         console.rule(f"[bold]{zh} {en}[/bold]")
@@ -68,9 +65,9 @@ def render_text(result: AuditResult, console: Console) -> None:
             findings = [f for f in findings if "evaluation" not in f.detail]
         for rule_id in dict.fromkeys(f.rule for f in findings):
             _render_rule(console, [f for f in findings if f.rule == rule_id])
-        if family == "coverage":
+        if family.id == "coverage":
             render_districts(console, doc["metrics"]["coverage"].get("districts"))
-        if family == "service_hours":
+        if family.id == "service_hours":
             render_hubs(console, doc["metrics"].get("hubs"))
     if doc["notices"]:
         console.rule("[bold]提示 Notices[/bold]")
@@ -160,13 +157,13 @@ def _render_route_findings(console: Console, findings: list[Finding], counts: di
     for column in ("线路 route", "方向 dir", "状态 status", "值 value", "限值 limit", "说明 detail"):
         table.add_column(column)
     for f in worst:
-        value = f"{f.value:g}" if isinstance(f.value, float) else str(f.value)
+        value = f"{f.value:g}" if isinstance(f.value, float) else str(plain(f.value))
         table.add_row(
             str(f.subject.get("route_short_name") or f.subject.get("route_id")),
             str(f.subject.get("direction_id", "")),
             f"[{STATUS_STYLE[f.status]}]{STATUS_LABEL[f.status]}[/]",
             f"{value} {'' if f.unit in ('time', '') else f.unit}".strip(),
-            str(f.threshold),
+            str(plain(f.threshold)),
             f"{f.message_zh}\n{f.message_en}",
         )
     console.print(table)

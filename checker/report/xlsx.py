@@ -11,7 +11,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from checker.audit import Audit
-from checker.report.text import FAMILIES, STATUS_LABEL
+from checker.report.document import to_document
+from checker.report.text import STATUS_LABEL
 
 BOLD = Font(bold=True)
 FILLS = {"fail": PatternFill("solid", fgColor="FBDADA"), "pass": PatternFill("solid", fgColor="DCF3E3"),
@@ -53,7 +54,7 @@ def _subject(subject: dict) -> str:
 
 
 def write_xlsx(audit: Audit, path: Path) -> None:
-    doc = audit.result.to_dict()
+    doc = to_document(audit.result)
     book = Workbook(write_only=True)
     summary = [
         ["城市 city", f"{doc['city']['name']} {doc['city']['name_en']}"],
@@ -68,13 +69,13 @@ def write_xlsx(audit: Audit, path: Path) -> None:
         *[[rule, c["pass"], c["fail"], c["not_assessed"], c["exempt"]] for rule, c in doc["summary"]["by_rule"].items()],
     ]
     _sheet(book, "摘要 Summary", ["项目 item", "值 value"], summary)
-    for family, (zh, en) in FAMILIES.items():
+    for family in audit.pack.families:
         rows = [[f["rule"], f["article"], f["status"], _subject(f["subject"]), f["subject"].get("route_id"),
                  f["subject"].get("direction_id"), f["subject"].get("hub"), f["value"], f["threshold"], f["unit"],
                  " ".join(f["detail"].get("add_departures", [])), f["message_zh"], f["message_en"]]
-                for f in doc["findings"] if f["family"] == family]
+                for f in doc["findings"] if f["family"] == family.id]
         if rows:
-            _sheet(book, f"{zh} {en}"[:31], FINDING_COLUMNS, rows, status_column=2)
+            _sheet(book, f"{family.zh} {family.en}"[:31], FINDING_COLUMNS, rows, status_column=2)
     evaluated = [f["detail"]["evaluation"] | {"status": f["status"]} for f in doc["findings"] if "evaluation" in f["detail"]]
     if evaluated:
         columns = ["number", "indicator", "indicator_en", "unit", "baseline", "target", "value", "source", "status",

@@ -3,15 +3,29 @@ judged on the share of its facilities within reach of a basic-bus stop, and ever
 
 from __future__ import annotations
 
+from typing import Any
+
 from checker.judge.context import Context, finding, requires_input
-from checker.model import Finding
-from checker.rulepack import Rule
+from checker.judge.registry import number, register
+from checker.model.pack import Param, Rule
+from checker.model.result import Finding
 
 SHOWN = 5  # uncovered facilities named in the message; all of them are in the finding's detail
 
 
+@register("priority_coverage",
+          number("radius_m", "m", "straight-line reach of a served basic-bus stop"),
+          number("min_share", "ratio", "share of each level's facilities that must be reached (1.0 for all)"),
+          Param("categories", "table", "", "the article's facility categories: level, zh, aliases, built_up_only"))
 def check_priority_coverage(rule: Rule, context: Context) -> list[Finding]:
-    priority = context.metrics.get("priority")
+    """Per priority level, the share of the facilities in --facilities within `radius_m` of a stop served by a
+    basic route on the audit date (metrics/priority.py; polygons by their nearest edge), against `min_share`.
+
+    Facilities other than hubs count only inside the built-up area (建成区内), as the article says; the rest
+    are reported as out of scope. Not assessed without --facilities, or for a level with no facility.
+    Edge: the share is compared at 0.01 percentage point.
+    """
+    priority = context.metrics.priority
     if priority is None:
         return requires_input(rule, context)
     minimum, radius = rule.params["min_share"], priority["radius_m"]
@@ -45,5 +59,5 @@ def check_priority_coverage(rule: Rule, context: Context) -> list[Finding]:
     return findings
 
 
-def _metres(row: dict) -> str:
+def _metres(row: dict[str, Any]) -> str:
     return "—" if row["distance_m"] is None else f"{row['distance_m']:.0f} m"

@@ -12,7 +12,7 @@ from openpyxl.styles import Font
 
 COLUMNS = ["rank", "city", "status", "tier", "coverage_min", "coverage_target", "coverage", "coverage_margin",
            "service_date", "route_directions", "failing_findings", "skipped", "seconds", "error", "folder"]
-_ENV = Environment(loader=FileSystemLoader(Path(__file__).parent.parent / "report" / "templates"),
+_ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                    autoescape=select_autoescape())
 
 

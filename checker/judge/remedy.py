@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checker.metrics.timetable import Window
+from checker.model.clock import Window
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,36 @@
+"""Art. 10(1): the built-up area's stop coverage against the tier minimum or the city's own target."""
+
+from __future__ import annotations
+
+from checker.judge.context import Context, city_subject, finding
+from checker.judge.registry import register
+from checker.model.pack import Param, Rule
+from checker.model.result import Finding
+
+
+@register("coverage_min", Param("radius_m", "number", "m", "straight-line radius around each served stop", 500))
+def check_coverage_min(rule: Rule, context: Context) -> list[Finding]:
+    """Share of the built-up area within `radius_m` (straight line) of a stop that a basic route serves on the
+    audit date, against the tier minimum or the city's own higher target (never lower than the minimum).
+
+    Measured by metrics/coverage.py: circles around the served stops, unioned and clipped to the built-up
+    polygon in an equal-area projection centred on it. One finding for the city. Edge: the ratio is compared
+    at the precision reported (0.01 percentage point), so 99.999% is not a failure of 100%.
+    """
+    city, cov = context.city, context.metrics.coverage
+    target = city.coverage_target
+    ratio = cov.ratio
+    passed = round(ratio, 4) >= round(target, 4)
+    basis_en = "the city's own target" if target > city.tier.coverage_min else f"the {city.tier.name_en} minimum"
+    basis_zh = "本市自定目标" if target > city.tier.coverage_min else f"{city.tier.name}最低要求"
+    radius = rule.params["radius_m"]
+    return [
+        finding(
+            rule, "pass" if passed else "fail", city_subject(city), round(ratio, 6), target, "ratio",
+            f"建成区基本公交站点{radius}米覆盖率 {ratio:.2%}，{basis_zh} {target:.0%}，"
+            f"{'达标' if passed else '未达标'}；未覆盖 {cov.uncovered_km2:.2f} 平方公里。",
+            f"{ratio:.2%} of the built-up area lies within {radius} m of a basic-bus stop; "
+            f"{basis_en} is {target:.0%}: {'met' if passed else 'not met'}; "
+            f"{cov.uncovered_km2:.2f} km2 uncovered.",
+        )
+    ]

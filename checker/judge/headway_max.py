@@ -1,0 +1,72 @@
+"""Art. 10(3): the largest dispatch interval at the origin, in the peak windows or off-peak."""
+
+from __future__ import annotations
+
+from checker.judge.context import Context, finding, night_exemptions, no_routes, route_subject
+from checker.judge.registry import number, register
+from checker.model.clock import Clock
+from checker.model.metrics import RouteRow
+from checker.model.pack import Param, Rule
+from checker.model.result import Finding
+
+
+def _load_caveat(route: RouteRow, context: Context) -> tuple[str, str]:
+    """The 30-minute peak interval holds only while the peak load factor is at most 80% (GD-LOAD-PEAK)."""
+    load = (context.load_by_route or {}).get(route.key)
+    limit = context.rule_param("load_factor", "max_ratio") or 0.8
+    if load is None:
+        return f"（以高峰满载率不超过{limit:.0%}为前提）", f" (assuming a peak load factor of at most {limit:.0%})"
+    ratio = load.load_factor
+    if ratio <= limit:
+        return f"（高峰满载率 {ratio:.0%}，满足前提）", f" (peak load factor {ratio:.0%}: precondition met)"
+    return (f"（高峰满载率 {ratio:.0%} 超过 {limit:.0%}，前提不成立，需增加运力）",
+            f" (peak load factor {ratio:.0%} exceeds {limit:.0%}: precondition not met, more capacity needed)")
+
+
+@register("headway_max",
+          Param("window", "text", "", "which windows: the peak windows, or the operating time outside them",
+                choices=("peak", "offpeak")),
+          number("max_min", "min", "largest allowed gap between consecutive departures"))
+def check_headway_max(rule: Rule, context: Context) -> list[Finding]:
+    """Per basic day route and direction, the largest gap between consecutive departures at the origin
+    terminal in the peak windows (`window = "peak"`, the worst of them) or off-peak, against `max_min`.
+
+    Edges (metrics/timetable.py): a gap counts for every window it overlaps; a peak window is measured from
+    its own edge where the route has no departure before or after it inside the window (first bus 07:40:
+    a 40-minute wait in a 07:00-09:00 peak); off-peak is the operating time from the first to the last
+    departure outside the peaks. A route with no off-peak operating time is not assessed off-peak. Night
+    routes are exempt (GD-NIGHT judges them). Peak verdicts state the load-factor precondition.
+    """
+    if not context.metrics.routes:
+        return no_routes(rule, context.city)
+    limit = rule.params["max_min"]
+    peak = rule.params["window"] == "peak"
+    findings = []
+    for route in context.day_routes:
+        measured = [w for w in route.windows if (w.window != "offpeak") == peak and w.max_headway_s is not None]
+        subject = route_subject(route)
+        if not measured:
+            findings.append(
+                finding(rule, "not_assessed", subject, None, limit, "min",
+                        f"{route.label} 无平峰运营时段，不评估平峰间隔。",
+                        f"{route.label} has no off-peak operating time; off-peak interval not assessed.")
+            )
+            continue
+        worst = max(measured, key=lambda w: w.max_headway_s or 0)
+        assert worst.max_headway_s is not None and worst.gap_from_s is not None and worst.gap_to_s is not None
+        value = round(worst.max_headway_s / 60, 2)
+        passed = value <= limit
+        where = "平峰" if not peak else f"高峰（{worst.window}）"
+        where_en = "off-peak" if not peak else f"peak {worst.window}"
+        gap_from, gap_to = Clock(worst.gap_from_s), Clock(worst.gap_to_s)
+        gap = f"{gap_from.text()[:5]}–{gap_to.text()[:5]}"
+        caveat_zh, caveat_en = _load_caveat(route, context) if peak else ("", "")
+        findings.append(
+            finding(
+                rule, "pass" if passed else "fail", subject, value, limit, "min",
+                f"{route.label} {where}最大发车间隔 {value:g} 分钟（{gap}），限值 {limit} 分钟{caveat_zh}。",
+                f"{route.label} largest {where_en} interval {value:g} min ({gap}), limit {limit} min{caveat_en}.",
+                window=worst.window, gap_from=gap_from, gap_to=gap_to,
+            )
+        )
+    return findings + night_exemptions(rule, context)

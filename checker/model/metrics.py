@@ -1,0 +1,153 @@
+"""What the metrics stage measures, as typed records: no thresholds, no verdicts, times in integer seconds.
+
+The JSON document (report/document.py) shows these with the same field names as schema 1.x, formatting
+seconds as clock text and durations as minutes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a route is of a kind (night, dedicated, micro-bus, custom), in both languages."""
+
+    en: str
+    zh: str
+
+
+@dataclass
+class WindowHeadway:
+    """One window of one route-direction: a peak window (its label) or 'offpeak'."""
+
+    window: str
+    departures: int
+    max_headway_s: int | None  # None: no operating time in this window (off-peak of an all-peak route)
+    gap_from_s: int | None  # the worst gap's two ends (a window edge where the route has no departure there)
+    gap_to_s: int | None
+
+
+@dataclass
+class RouteRow:
+    """One basic route and direction on the audit date, at its origin terminal."""
+
+    route_id: str
+    direction_id: int
+    route_short_name: str | None
+    route_long_name: str | None
+    origin_stop_id: str
+    trips: int
+    first_departure_s: int
+    last_departure_s: int
+    max_gap_s: int | None  # largest gap between consecutive departures, whatever the window
+    windows: list[WindowHeadway]
+    departures_s: list[int]  # sorted
+    night: Reason | None  # why it is a night route (Art. 10(4): the city sets its hours), or None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.route_id, self.direction_id)
+
+    @property
+    def label(self) -> str:
+        return f"{self.route_short_name or self.route_id} ({self.direction_id})"
+
+    def window_maximum(self, peak: bool) -> int | None:
+        """The largest headway over the peak windows (or off-peak), None when the route has none there."""
+        values = [w.max_headway_s for w in self.windows if (w.window != "offpeak") == peak
+                  and w.max_headway_s is not None]
+        return max(values, default=None)
+
+
+@dataclass
+class DistrictCoverage:
+    name: str
+    built_up_km2: float
+    covered_km2: float
+    uncovered_km2: float
+    ratio: float | None  # None: no built-up area in the district
+
+
+@dataclass
+class CoverageSummary:
+    ratio: float
+    built_up_km2: float
+    covered_km2: float
+    uncovered_km2: float
+    stops_used: int
+    stops_outside_built_up: int
+    radius_m: float
+    projection: str
+    built_up_source: str
+    districts: list[DistrictCoverage] | None = None
+
+
+@dataclass
+class RouteLoad:
+    """Peak load factor of one route-direction: summed peak load over summed capacity of its peak trips."""
+
+    route_id: str
+    direction_id: int
+    load_factor: float
+    trips: int
+    max_trip_load_factor: float
+
+
+@dataclass
+class LoadMetric:
+    source: str
+    routes: list[RouteLoad]
+
+
+@dataclass
+class HubRoute:
+    """A route-direction leaving (its last departure) or reaching (its first arrival) a hub."""
+
+    route_id: str
+    direction_id: int
+    route_short_name: str | None
+    label: str
+    kind: str  # night | dedicated | basic | other (route_kinds)
+    basic: bool
+    why: Reason | None
+    trips: int
+    terminal_distance_m: float
+    time_s: int  # last departure from the hub, or first arrival at it (a night line's: after midnight)
+    run_s: int | None = None  # reaching only: running time of the trip that arrives first
+
+
+@dataclass
+class HubService:
+    name: str
+    mode: str
+    lon: float
+    lat: float
+    first_departure_s: int
+    last_arrival_s: int
+    leaving: list[HubRoute]
+    reaching: list[HubRoute]
+
+
+@dataclass
+class HubsMetric:
+    source: str
+    distance_m: float
+    hubs: list[HubService]
+
+
+@dataclass
+class Metrics:
+    """Everything measured once per audit. `priority` and `indicators` keep their documented dict shapes
+    (README, JSON contract): their rows vary per facility category and per indicator."""
+
+    coverage: CoverageSummary
+    routes: list[RouteRow]
+    load: LoadMetric | None = None
+    hubs: HubsMetric | None = None
+    priority: dict[str, Any] | None = None
+    indicators: dict[str, dict[str, Any] | None] | None = None
+
+    def route(self, route_id: str, direction_id: int) -> RouteRow | None:
+        return next((r for r in self.routes if r.key == (route_id, direction_id)), None)

@@ -1,0 +1,132 @@
+"""A rule pack (thresholds and wordings as data) and the city it is applied to, as typed records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from checker.model.clock import Window
+
+
+@dataclass(frozen=True)
+class Family:
+    """A group of rules, as the reports list them (coverage, frequency, ...): labels are the pack's own."""
+
+    id: str
+    zh: str
+    en: str
+
+
+@dataclass
+class Rule:
+    id: str
+    family: str
+    article: str
+    check: str  # the registered check that judges it (buscheck rules show ID names its module)
+    title: str
+    title_en: str
+    measures: str
+    measures_zh: str
+    threshold_note: str
+    params: dict[str, Any]  # the check's parameters, validated against its declaration when the pack loads
+    input: str | None = None  # what a rule needs beyond the feed, said when it is not assessed
+    input_zh: str | None = None
+
+
+@dataclass
+class Tier:
+    id: str
+    name: str
+    name_en: str
+    coverage_min: float
+    cities: list[dict[str, str]]
+
+
+@dataclass
+class RulePack:
+    id: str
+    version: str
+    title: str
+    title_en: str
+    document: str
+    effective_from: str
+    effective_until: str
+    defaults: dict[str, Any]
+    families: list[Family]
+    tiers: list[Tier]
+    rules: list[Rule]
+    path: Path
+
+    def rule(self, rule_id: str) -> Rule | None:
+        return next((rule for rule in self.rules if rule.id.lower() == rule_id.lower()), None)
+
+    def rules_checked_by(self, *checks: str) -> list[Rule]:
+        return [rule for rule in self.rules if rule.check in checks]
+
+    def family(self, family_id: str) -> Family:
+        return next(f for f in self.families if f.id == family_id)
+
+
+@dataclass(frozen=True)
+class HubSettings:
+    distance_m: float  # a route starts or ends at a hub when its terminal stop is this close
+    grace_min: float  # the last bus leaves at least this long after the last arrival
+    lead_min: float  # the first bus arrives at least this long before the first departure
+
+
+HUB_DEFAULTS = HubSettings(distance_m=300, grace_min=30, lead_min=30)  # a rule pack's [defaults] may differ
+
+
+@dataclass(frozen=True)
+class NightSettings:
+    """Art. 10(4) leaves night-line hours and intervals to the city: set only by its profile."""
+
+    first_by_s: int | None = None
+    last_from_s: int | None = None
+    max_headway_min: float | None = None
+
+    @property
+    def given(self) -> bool:
+        return any(v is not None for v in (self.first_by_s, self.last_from_s, self.max_headway_min))
+
+
+@dataclass
+class CityProfile:
+    """The city audited and the settings that apply to it: pack defaults, then its own profile."""
+
+    name: str
+    name_en: str
+    tier: Tier
+    coverage_target: float  # never below the tier minimum
+    work_start_s: int
+    work_end_s: int
+    peak_windows: list[Window]
+    source: str  # what set these values
+    night: NightSettings = field(default_factory=NightSettings)
+    night_routes: list[str] = field(default_factory=list)  # route_id or route_short_name
+    dedicated_routes: list[str] = field(default_factory=list)  # dedicated lines (专线) by route_id or short name
+    hub: HubSettings = HUB_DEFAULTS
+    indicators: dict[str, dict[str, float]] = field(default_factory=dict)  # rule id -> baseline, target
+    micro_routes: list[str] = field(default_factory=list)
+    micro_below_km: float | None = None
+    notices: list[tuple[str, str]] = field(default_factory=list)  # (en, zh)
+
+
+REQUIRED: Any = object()  # a Param default meaning: the pack must give it
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter a check takes from its rule in the pack: checked by type when the pack loads."""
+
+    name: str
+    kind: str  # number | integer | text | table | list
+    unit: str = ""
+    doc: str = ""
+    default: Any = REQUIRED
+    choices: tuple[str, ...] = ()
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED

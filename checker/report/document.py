@@ -1,0 +1,117 @@
+"""The JSON document (result.json, `--format json`, schema/result-v1.schema.json): the result model with
+clock times formatted, durations in minutes, and the field names of the documented contract."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import orjson
+
+from checker.model.clock import Clock, hm, hms
+from checker.model.metrics import HubRoute, HubService, Metrics, RouteRow
+from checker.model.result import AuditResult, HubVerdict
+
+
+def plain(value: Any) -> Any:
+    """JSON-ready: clock times as text, dataclasses (reasons and the like) as objects."""
+    if isinstance(value, Clock):
+        return value.text()
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return plain(dataclasses.asdict(value))
+    return value
+
+
+def _minutes(seconds: int | None) -> float | None:
+    return None if seconds is None else round(seconds / 60, 2)
+
+
+def route_document(route: RouteRow) -> dict[str, Any]:
+    peak, offpeak = route.window_maximum(peak=True), route.window_maximum(peak=False)
+    night = route.night is not None
+    return {
+        "route_id": route.route_id, "direction_id": route.direction_id, "route_short_name": route.route_short_name,
+        "route_long_name": route.route_long_name, "origin_stop_id": route.origin_stop_id, "trips": route.trips,
+        "first_departure": hms(route.first_departure_s), "last_departure": hms(route.last_departure_s),
+        "first_departure_s": route.first_departure_s, "last_departure_s": route.last_departure_s,
+        # day windows mean nothing for a night route; max_gap_min is its interval
+        "max_headway_peak_min": None if night else _minutes(peak),
+        "max_headway_offpeak_min": None if night else _minutes(offpeak),
+        "max_gap_min": _minutes(route.max_gap_s),
+        "windows": [{"window": w.window, "departures": w.departures, "max_headway_min": _minutes(w.max_headway_s),
+                     "gap_from": hms(w.gap_from_s), "gap_to": hms(w.gap_to_s)} for w in route.windows],
+        "departures": [hms(t) for t in route.departures_s],
+        "night": night, "night_reason": plain(route.night),
+    }
+
+
+def _hub_route(route: HubRoute, meets: bool, leaving: bool) -> dict[str, Any]:
+    key = "last_leave" if leaving else "first_arrive"
+    entry = {"route_id": route.route_id, "direction_id": route.direction_id, "route_short_name": route.route_short_name,
+             "label": route.label, "kind": route.kind, "basic": route.basic, "why": plain(route.why),
+             "trips": route.trips, "terminal_distance_m": route.terminal_distance_m,
+             key: hm(route.time_s), f"{key}_s": route.time_s, "meets": meets}
+    if not leaving:
+        entry["run_min"] = round((route.run_s or 0) / 60, 1)
+    return entry
+
+
+def hub_document(hub: HubService, verdict: HubVerdict) -> dict[str, Any]:
+    leaving = [_hub_route(r, ok, True) for r, ok in zip(hub.leaving, verdict.leaving_meets, strict=True)]
+    reaching = [_hub_route(r, ok, False) for r, ok in zip(hub.reaching, verdict.reaching_meets, strict=True)]
+    return {
+        "name": hub.name, "mode": hub.mode, "lon": hub.lon, "lat": hub.lat,
+        "first_departure": hm(hub.first_departure_s), "last_arrival": hm(hub.last_arrival_s),
+        "bus_last_leave_by": hm(verdict.need_last_leave_s), "bus_first_arrive_by": hm(verdict.need_first_arrive_s),
+        "need_last_leave_s": verdict.need_last_leave_s, "need_first_arrive_s": verdict.need_first_arrive_s,
+        "leaving": leaving, "reaching": reaching,
+        "last_met_by": [r["label"] for r in leaving if r["meets"]],
+        "first_met_by": [r["label"] for r in reaching if r["meets"]],
+        "last_exempted_by": plain(verdict.last_exempted_by), "first_exempted_by": plain(verdict.first_exempted_by),
+        "last_gap_min": verdict.last_gap_min, "first_gap_min": verdict.first_gap_min,
+    }
+
+
+def metrics_document(metrics: Metrics, hub_verdicts: list[HubVerdict] | None) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "coverage": plain(metrics.coverage),
+        "routes": [route_document(r) for r in metrics.routes],
+        "load": plain(metrics.load),
+        "hubs": None,
+        "priority": metrics.priority,
+    }
+    if metrics.hubs is not None:
+        verdicts = hub_verdicts or []
+        settings = verdicts[0] if verdicts else None
+        doc["hubs"] = {"source": metrics.hubs.source, "distance_m": metrics.hubs.distance_m,
+                       "grace_min": settings.grace_min if settings else None,
+                       "lead_min": settings.lead_min if settings else None,
+                       "hubs": [hub_document(h, v) for h, v in zip(metrics.hubs.hubs, verdicts, strict=True)]}
+    if metrics.indicators is not None:
+        doc["indicators"] = plain(metrics.indicators)
+    return doc
+
+
+def to_document(result: AuditResult) -> dict[str, Any]:
+    return {
+        "schema_version": result.schema_version,
+        "tool": result.tool,
+        "city": result.city,
+        "tier": result.tier,
+        "service_date": result.service_date,
+        "rule_pack": result.rule_pack,
+        "inputs": result.inputs,
+        "settings": result.settings,
+        "summary": result.summary(),
+        "findings": [plain(vars(f)) for f in result.findings],
+        "metrics": metrics_document(result.metrics, result.hub_verdicts),
+        "notices": result.notices,
+    }
+
+
+def result_json(result: AuditResult) -> str:
+    return orjson.dumps(to_document(result), option=orjson.OPT_INDENT_2).decode("utf-8")

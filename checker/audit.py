@@ -3,7 +3,6 @@ The CLI, the batch and the Python API call `run_audit`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from checker import RESULT_SCHEMA_VERSION, __version__
@@ -12,21 +11,11 @@ from checker.judge import CHECKS, judge
 from checker.load.inputs import load_inputs
 from checker.load.pack import load_pack, resolve_city
 from checker.metrics.compute import compute_metrics
-from checker.metrics.coverage import Coverage
 from checker.model.clock import hm
 from checker.model.pack import RulePack
-from checker.model.result import AuditResult
+from checker.model.result import Audit, AuditResult
 
 __all__ = ["Audit", "AuditRequest", "open_pack", "run_audit"]
-
-
-@dataclass
-class Audit:
-    """The result plus what reporters need beyond it: the pack (families, rule texts) and the geometry."""
-
-    result: AuditResult
-    coverage: Coverage
-    pack: RulePack
 
 
 def open_pack(name_or_path: str | None) -> RulePack:

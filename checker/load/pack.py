@@ -31,7 +31,8 @@ DEFAULT_PACK = "gd-basic-bus-2025"
 
 
 class DeclaresParams(Protocol):
-    params: tuple[Param, ...]
+    @property
+    def params(self) -> tuple[Param, ...]: ...
 
 
 def packs_dir() -> Path:

@@ -8,6 +8,7 @@ from typing import Any
 
 from checker.model.clock import Window
 from checker.model.metrics import Metrics
+from checker.model.pack import RulePack
 
 STATUSES = ("fail", "not_assessed", "exempt", "pass", "info")  # worst first; info: reported, no threshold
 
@@ -94,3 +95,13 @@ class AuditResult:
             counts[finding.status] += 1
             by_rule.setdefault(finding.rule, {s: 0 for s in STATUSES})[finding.status] += 1
         return {"verdict": "fail" if self.failed else "pass", "counts": counts, "by_rule": by_rule}
+
+
+@dataclass
+class Audit:
+    """What reporters read: the result, the pack (families, rule texts) and the coverage geometry
+    (metrics/coverage.Coverage: covered and uncovered areas, projected stops, for the map and GeoJSON)."""
+
+    result: AuditResult
+    coverage: Any
+    pack: RulePack

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import shapely
 
-from checker.audit import Audit
 from checker.errors import InputError
+from checker.model.result import Audit
 from checker.report.document import plain, result_json, route_document
 
 

@@ -6,8 +6,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from checker.audit import Audit
-from checker.model.result import STATUSES, Finding
+from checker.model.result import STATUSES, Audit, Finding
 from checker.report.document import to_document
 from checker.report.svg import coverage_map, timeline
 from checker.report.text import STATUS_LABEL

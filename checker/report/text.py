@@ -5,9 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from checker.audit import Audit
 from checker.model.clock import Clock
-from checker.model.result import STATUSES, Finding
+from checker.model.result import STATUSES, Audit, Finding
 from checker.report.document import plain, to_document
 
 STATUS_STYLE = {"pass": "green", "fail": "bold red", "not_assessed": "yellow", "exempt": "cyan", "info": "blue"}

@@ -10,7 +10,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from checker.audit import Audit
+from checker.model.result import Audit
 from checker.report.document import to_document
 from checker.report.text import STATUS_LABEL
 

@@ -46,11 +46,11 @@ def check_headway_max(rule: Rule, context: Context) -> list[Finding]:
         measured = [w for w in route.windows if (w.window != "offpeak") == peak and w.max_headway_s is not None]
         subject = route_subject(route)
         if not measured:
-            findings.append(
-                finding(rule, "not_assessed", subject, None, limit, "min",
-                        f"{route.label} 无平峰运营时段，不评估平峰间隔。",
-                        f"{route.label} has no off-peak operating time; off-peak interval not assessed.")
-            )
+            zh, en = ((f"{route.label} 城市未设高峰时段，不评估高峰间隔。",
+                       f"{route.label}: the city sets no peak window; peak interval not assessed.") if peak else
+                      (f"{route.label} 无平峰运营时段，不评估平峰间隔。",
+                       f"{route.label} has no off-peak operating time; off-peak interval not assessed."))
+            findings.append(finding(rule, "not_assessed", subject, None, limit, "min", zh, en))
             continue
         worst = max(measured, key=lambda w: w.max_headway_s or 0)
         assert worst.max_headway_s is not None and worst.gap_from_s is not None and worst.gap_to_s is not None

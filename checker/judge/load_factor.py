@@ -11,7 +11,7 @@ from checker.model.result import Finding
 @register("load_factor", number("max_ratio", "ratio", "largest allowed peak load factor (0.8 for 80%)"))
 def check_load_factor(rule: Rule, context: Context) -> list[Finding]:
     """Per basic day route and direction, the summed maximum on-board load of its trips leaving in a peak
-    window over their summed capacity (metrics/load_factor.py), against `max_ratio`.
+    window over their summed capacity (metrics/load_factor.py), against `max_ratio`, compared at the precision reported (0.01 percentage point).
 
     Not assessed without load data (--load), and for a route-direction whose peak trips have none. Edge: a
     ratio equal to the limit passes.
@@ -29,7 +29,7 @@ def check_load_factor(rule: Rule, context: Context) -> list[Finding]:
                                     f"{route.label}: no load and capacity data for its peak trips."))
             continue
         ratio = measured.load_factor
-        passed = ratio <= limit
+        passed = round(ratio, 4) <= round(limit, 4)  # compared at the precision reported
         highest = measured.max_trip_load_factor
         findings.append(finding(
             rule, "pass" if passed else "fail", route_subject(route), round(ratio, 4), limit, "ratio",

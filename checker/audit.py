@@ -3,9 +3,12 @@ The CLI, the batch and the Python API call `run_audit`."""
 
 from __future__ import annotations
 
+import dataclasses
+import fnmatch
 from typing import Any
 
 from checker import RESULT_SCHEMA_VERSION, __version__
+from checker.errors import InputError
 from checker.inputs import AuditRequest, result_inputs
 from checker.judge import CHECKS, judge
 from checker.load.inputs import load_inputs
@@ -23,8 +26,27 @@ def open_pack(name_or_path: str | None) -> RulePack:
     return load_pack(name_or_path, CHECKS)
 
 
+def select_rules(pack: RulePack, select: list[str], ignore: list[str]) -> RulePack:
+    """The pack with only the rules `select` names (all when empty) less those `ignore` names; patterns like
+    GD-FREQ-* match rule ids case-insensitively, as a linter's --select and --ignore do."""
+    if not select and not ignore:
+        return pack
+    for option, patterns in (("--select", select), ("--ignore", ignore)):
+        for pattern in patterns:
+            if not any(fnmatch.fnmatch(rule.id.upper(), pattern.upper()) for rule in pack.rules):
+                raise InputError(option, f"Matches no rule of pack {pack.id}.", f"与规则包 {pack.id} 中的任何规则都不匹配。",
+                                 value=pattern)
+
+    def chosen(rule_id: str) -> bool:
+        def matches(patterns: list[str]) -> bool:
+            return any(fnmatch.fnmatch(rule_id.upper(), p.upper()) for p in patterns)
+        return (not select or matches(select)) and not matches(ignore)
+
+    return dataclasses.replace(pack, rules=[rule for rule in pack.rules if chosen(rule.id)])
+
+
 def run_audit(request: Any) -> Audit:
-    pack = open_pack(request.rules)
+    pack = select_rules(open_pack(request.rules), request.select, request.ignore)
     city = resolve_city(pack, request.city, request.profile, request.overrides)
     loaded = load_inputs(request, pack)
     measured = compute_metrics(loaded, request, pack, city)
@@ -48,10 +70,12 @@ def run_audit(request: Any) -> Audit:
         service_date={"date": service.day.isoformat(), "chosen_by": service.chosen_by, "trips": service.trips},
         rule_pack={"id": pack.id, "version": pack.version, "document": pack.document, "title": pack.title,
                    "title_en": pack.title_en, "effective_from": pack.effective_from,
-                   "effective_until": pack.effective_until},
+                   "effective_until": pack.effective_until, "report_title": pack.report_title,
+                   "report_title_en": pack.report_title_en},
         inputs=inputs,
         settings={"work_start": hm(city.work_start_s), "work_end": hm(city.work_end_s),
-                  "peak_windows": [w.label for w in city.peak_windows], "source": city.source},
+                  "peak_windows": [w.label for w in city.peak_windows], "source": city.source,
+                  "rules_selected": [rule.id for rule in pack.rules]},
         findings=findings,
         metrics=measured.metrics,
         notices=[{"en": en, "zh": zh} for en, zh in [*loaded.notices, *city.notices, *measured.notices]],

@@ -1,4 +1,7 @@
-"""Command line: `buscheck audit`, `buscheck rules`. Exit 0 no rule fails, 1 a rule fails, 2 bad input."""
+"""Command line: `buscheck audit`, `buscheck batch`, `buscheck rules`.
+
+Exit 0 every rule passes; 1 a rule fails (at or above --fail-on); 2 bad input; 3 an internal error;
+4 incomplete: nothing fails but some rule is not assessed."""
 
 from __future__ import annotations
 
@@ -25,7 +28,26 @@ app = typer.Typer(
 rules_app = typer.Typer(help="列出或解释规则 / list the rules of a pack, or explain one.", invoke_without_command=True)
 app.add_typer(rules_app, name="rules")
 
-EXIT_PASS, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_PASS, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INCOMPLETE = 0, 1, 2, 3, 4
+
+
+class Strength(StrEnum):
+    shall = "shall"
+    in_principle = "in_principle"
+    should = "should"
+
+
+def exit_code(result: Any, fail_on: str) -> int:
+    """1 when a finding fails at or above `fail_on`; else 4 when a rule is not assessed (incomplete is not a
+    pass); else 0."""
+    if result.fails_at_or_above(fail_on):
+        return EXIT_FAIL
+    return EXIT_INCOMPLETE if result.rule_statuses() and "not_assessed" in result.rule_statuses().values() else EXIT_PASS
+
+
+def _patterns(values: list[str] | None) -> list[str]:
+    """--select A --select B, or --select A,B."""
+    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
 
 
 class Datum(StrEnum):
@@ -85,6 +107,14 @@ def _audit_parameters() -> list[inspect.Parameter]:
         if spec.datum:
             parameters.append(option(spec.datum, Datum, Datum.wgs84, "--" + spec.datum.replace("_", "-"),
                                      help=spec.datum_help))
+    parameters.append(option("select", list[str] | None, None, "--select",
+                             help="Judge only these rules (ids or patterns like GD-FREQ-*; repeat or comma-separate) "
+                                  "/ 只评估这些规则"))
+    parameters.append(option("ignore", list[str] | None, None, "--ignore",
+                             help="Do not judge these rules (ids or patterns) / 不评估这些规则"))
+    parameters.append(option("fail_on", Strength, Strength.should, "--fail-on",
+                             help="Exit 1 for fails of this strength or stronger: shall (binding only), in_principle, "
+                                  "should (any fail, the default) / 按要求强度决定退出码"))
     parameters.append(option("output_format", Format, Format.text, "--format",
                              help="text or json (json to stdout) / 输出格式"))
     parameters.append(option("out", Path | None, None, "--out", help="Write result files to this folder / 输出目录"))
@@ -108,6 +138,7 @@ def audit(**options: Any) -> None:
             check_out_dir(out)
         request = AuditRequest(
             city=options["city"], service_date=day, rules=options["rules"],
+            select=_patterns(options["select"]), ignore=_patterns(options["ignore"]),
             **{spec.name: options[spec.name] for spec in INPUTS},
             **{spec.datum: options[spec.datum].value for spec in INPUTS if spec.datum},
         )
@@ -120,7 +151,7 @@ def audit(**options: Any) -> None:
             render_text(done, console)
             for path in written:
                 console.print(f"写出 wrote {path}")
-        return EXIT_FAIL if done.result.failed else EXIT_PASS
+        return exit_code(done.result, options["fail_on"].value)
 
     raise typer.Exit(_guarded(run))
 
@@ -140,7 +171,8 @@ def batch(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Audit every city even if its inputs are unchanged / 全部重跑")] = False,
 ) -> None:
-    """批量审计全省城市 / Audit every city of a manifest; exit 0 all pass, 1 a city fails a rule, 2 an input error."""
+    """批量审计全省城市 / Audit every city of a manifest; exit 0 all pass, 1 a city fails a rule, 2 an input error,
+    4 no city fails but some are incomplete."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from checker.batch.manifest import load_manifest
@@ -166,15 +198,18 @@ def batch(
         for row in rows:
             if row["status"] == "error":
                 console.print(f"[red]{row['city']}[/red]: {row['error']}", markup=True)
-        counts = {s: sum(r["status"] == s for r in rows) for s in ("pass", "fail", "error")}
+        counts = {s: sum(r["status"] == s for r in rows) for s in ("pass", "fail", "incomplete", "error")}
         skipped = sum(bool(r.get("skipped")) for r in rows)
-        console.print(f"{len(rows)} cities 城市: pass {counts['pass']}, fail {counts['fail']}, error {counts['error']}"
+        console.print(f"{len(rows)} cities 城市: pass {counts['pass']}, fail {counts['fail']}, "
+                      f"incomplete {counts['incomplete']}, error {counts['error']}"
                       f" (unchanged, skipped 未变跳过: {skipped})")
         for path in paths:
             console.print(f"写出 wrote {path}")
         if counts["error"]:
             return EXIT_BAD_INPUT
-        return EXIT_FAIL if counts["fail"] else EXIT_PASS
+        if counts["fail"]:
+            return EXIT_FAIL
+        return EXIT_INCOMPLETE if counts["incomplete"] else EXIT_PASS
 
     raise typer.Exit(_guarded(run))
 

@@ -60,6 +60,8 @@ AuditRequest = make_dataclass(
      ("service_date", date | None, field(default=None)),
      ("rules", str | None, field(default=None)),
      ("overrides", dict[str, Any], field(default_factory=dict)),  # profile settings given by a batch manifest
+     ("select", list[str], field(default_factory=list)),  # rule id patterns to judge (all when empty)
+     ("ignore", list[str], field(default_factory=list)),  # rule id patterns not to judge
      *[(spec.name, Path | None, field(default=None)) for spec in INPUTS if not spec.required],
      *[(key, str, field(default="wgs84")) for key in DATUM_KEYS]],
 )

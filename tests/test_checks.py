@@ -391,9 +391,9 @@ def test_load_factor_never_fails_with_a_value_equal_to_its_limit():
 NIGHT_RULES = NightSettings(first_by_s=s("22:30"), last_from_s=s("28:00"), max_headway_min=30)
 
 
-def test_night_service_without_night_routes_is_not_assessed():
+def test_night_service_without_night_routes_has_nothing_to_judge():
     f = one(run("GD-NIGHT", context([route(ALL_DAY)])))
-    assert (f.status, f.subject["type"]) == ("not_assessed", "city")
+    assert (f.status, f.subject["type"]) == ("info", "city")
 
 
 def test_night_service_without_city_settings_is_not_assessed():
@@ -499,9 +499,9 @@ def test_hub_alignment_exempt_by_a_dedicated_line_on_arrival():
     assert (f.status, f.detail["exempted_by"]) == ("exempt", "K1 (0)")
 
 
-def test_hub_alignment_with_no_basic_route_at_a_hub_is_not_assessed():
+def test_hub_alignment_with_no_basic_route_at_a_hub_has_nothing_to_judge():
     f = one(run("GD-HUB-ALIGN", context(hubs=hubs([hub_route("N5", "24:10", kind="night")]))))
-    assert (f.status, f.subject["type"]) == ("not_assessed", "city")
+    assert (f.status, f.subject["type"]) == ("info", "city")
 
 
 def test_hub_alignment_follows_the_citys_grace():

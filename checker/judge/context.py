@@ -62,10 +62,14 @@ def route_subject(route: RouteRow) -> dict[str, Any]:
 
 
 def no_routes(rule: Rule, city: CityProfile, night: bool = False) -> list[Finding]:
-    kind_zh, kind_en = ("夜班", "night") if night else ("基本公交", "basic")
+    """No basic route runs: the rule cannot be assessed. No night route runs: nothing to judge (info), since
+    Art. 10(4) asks for night lines only where the city finds them necessary."""
+    if night:
+        return [finding(rule, "info", city_subject(city), None, None, "",
+                        "审计日没有夜班线路运营，无需评估。", "No night route runs on the audit date; nothing to judge.")]
     return [
         finding(rule, "not_assessed", city_subject(city), None, None, "",
-                f"审计日没有{kind_zh}线路运营，无法评估。", f"No {kind_en} route runs on the audit date; nothing to assess.")
+                "审计日没有基本公交线路运营，无法评估。", "No basic route runs on the audit date; nothing to assess.")
     ]
 
 

@@ -52,7 +52,8 @@ def check_hub_alignment(rule: Rule, context: Context) -> list[Finding]:
     A night or dedicated line at the hub that itself meets that time exempts the other routes there (the
     clause applies where the hub "has no night line or dedicated line"); the finding names it. A night line's
     arrivals after midnight count for the next morning's first departure; a day route's do not. Edge: a time
-    equal to the requirement passes. Not assessed without --hubs, or when no basic route ends at a hub.
+    equal to the requirement passes. Not assessed without --hubs; info (nothing to judge) when no basic route
+    ends at a hub.
     """
     hubs = context.metrics.hubs
     if hubs is None:
@@ -70,7 +71,7 @@ def check_hub_alignment(rule: Rule, context: Context) -> list[Finding]:
     if not findings:
         distance = hubs.distance_m
         findings.append(finding(
-            rule, "not_assessed", city_subject(context.city), None, None, "",
+            rule, "info", city_subject(context.city), None, None, "",
             f"{len(hubs.hubs)} 个枢纽 {distance:g} 米范围内均无基本公交线路的起讫站，无线路需评估。",
             f"No basic route starts or ends within {distance:g} m of any of the {len(hubs.hubs)} hubs; "
             "no route to assess.",

@@ -17,6 +17,7 @@ from checker.errors import InputError
 from checker.model.clock import Window, parse_clock
 from checker.model.pack import (
     HUB_DEFAULTS,
+    STRENGTHS,
     CityProfile,
     Family,
     HubSettings,
@@ -59,7 +60,8 @@ def pack_path(name_or_path: str | None) -> Path:
 # What a pack's top level, families, tiers and rules hold: key -> (kind, required). Kinds as Param.kind.
 PACK_KEYS = {"id": ("text", True), "version": ("text", True), "title": ("text", True), "title_en": ("text", True),
              "document": ("text", True), "issued": ("text", False), "effective_from": ("date", True),
-             "effective_until": ("date", True), "defaults": ("table", True), "families": ("list", True),
+             "effective_until": ("date", True), "report_title": ("text", True), "report_title_en": ("text", True),
+             "defaults": ("table", True), "families": ("list", True),
              "tiers": ("list", True), "rules": ("list", True)}
 DEFAULT_KEYS = {"work_start": ("clock", True), "work_end": ("clock", True), "peak_windows": ("list", True),
                 "hub_distance_m": ("number", False), "hub_grace_min": ("number", False), "hub_lead_min": ("number", False)}
@@ -69,7 +71,8 @@ TIER_KEYS = {"id": ("text", True), "name": ("text", True), "name_en": ("text", T
 RULE_TEXT_KEYS = {"id": ("text", True), "family": ("text", True), "article": ("text", True), "check": ("text", True),
                   "title": ("text", True), "title_en": ("text", True), "measures": ("text", True),
                   "measures_zh": ("text", True), "threshold_note": ("text", True), "input": ("text", False),
-                  "input_zh": ("text", False)}
+                  "input_zh": ("text", False), "strength": ("text", True), "strength_words": ("text", True),
+                  "strength_by_tier": ("table", False)}
 KIND_WORDS = {"text": ("text", "文本"), "number": ("a number (not a string such as \"60%\")", "数值（不能是 \"60%\" 这样的字符串）"),
               "integer": ("a whole number", "整数"), "table": ("a table", "表"), "list": ("a list", "列表"),
               "date": ("a date YYYY-MM-DD", "YYYY-MM-DD 格式的日期"), "clock": ("a time HH:MM", "HH:MM 格式的时间")}
@@ -176,7 +179,8 @@ def load_pack(name_or_path: str | None, checks: Mapping[str, DeclaresParams]) ->
         if rule.id in seen:
             raise where.error("The rule id appears twice.", "规则编号重复。", "id", rule.id, rule.id)
         seen.add(rule.id)
-    fields = {k: data[k] for k in ("id", "version", "title", "title_en", "document", "effective_from", "effective_until")}
+    fields = {k: data[k] for k in ("id", "version", "title", "title_en", "document", "effective_from", "effective_until",
+                                   "report_title", "report_title_en")}
     return RulePack(**fields, defaults=data["defaults"], families=families, tiers=tiers, rules=rules, path=path)
 
 
@@ -189,6 +193,7 @@ def _rule(entry: Any, where: _PackText, checks: Mapping[str, DeclaresParams], fa
         raise where.error(f"Unknown family; the pack's [[families]] are {', '.join(sorted(families))}.",
                           f"未知类别；规则包 [[families]] 中的类别为 {', '.join(sorted(families))}。",
                           "family", entry["family"], rule_id)
+    _check_strength(entry, where, rule_id)
     check = checks.get(entry["check"])
     if check is None:
         raise where.error(f"Unknown check; the checks are {', '.join(sorted(checks))}.",
@@ -217,8 +222,21 @@ def _rule(entry: Any, where: _PackText, checks: Mapping[str, DeclaresParams], fa
                               f"检查项 {entry['check']} 缺少参数 {param.name}。", "check", entry["check"], rule_id)
         else:
             params[param.name] = param.default
-    text = {k: entry.get(k) for k in RULE_TEXT_KEYS}
+    text = {k: entry[k] for k in RULE_TEXT_KEYS if k in entry}
     return Rule(**text, params=params)
+
+
+def _check_strength(entry: dict[str, Any], where: _PackText, rule_id: str | None) -> None:
+    """strength is the text's own word (shall, in_principle, should), per tier where the text differs."""
+    choices = ", ".join(STRENGTHS)
+    if entry["strength"] not in STRENGTHS:
+        raise where.error(f"Expected one of {choices}.", f"应为 {choices} 之一。", "strength", entry["strength"], rule_id)
+    for tier, own in entry.get("strength_by_tier", {}).items():
+        if not (isinstance(own, dict) and set(own) == {"strength", "words"} and own["strength"] in STRENGTHS
+                and isinstance(own["words"], str)):
+            raise where.error(f"Expected {tier} = {{ strength = one of {choices}, words = \"…\" }}.",
+                              f"应为 {tier} = {{ strength = {choices} 之一, words = \"…\" }}。", "strength_by_tier",
+                              own, rule_id)
 
 
 def find_rule(rule_id: str, pack_name: str | None, checks: Mapping[str, DeclaresParams]) -> tuple[RulePack, Rule]:

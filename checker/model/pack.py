@@ -8,6 +8,10 @@ from typing import Any
 
 from checker.model.clock import Window
 
+STRENGTHS = ("shall", "in_principle", "should")  # strongest first
+STRENGTH_LABELS = {"shall": ("强制性要求", "binding"), "in_principle": ("原则性要求", "in principle"),
+                   "should": ("指导性要求", "guidance")}
+
 
 @dataclass(frozen=True)
 class Family:
@@ -32,6 +36,14 @@ class Rule:
     params: dict[str, Any]  # the check's parameters, validated against its declaration when the pack loads
     input: str | None = None  # what a rule needs beyond the feed, said when it is not assessed
     input_zh: str | None = None
+    strength: str = "shall"  # the text's own word: shall (应/不低于), in_principle (原则上), should (宜/不宜)
+    strength_words: str = ""  # the words quoted from the text
+    strength_by_tier: dict[str, dict[str, str]] = field(default_factory=dict)  # tier id -> strength, words
+
+    def strength_for(self, tier_id: str) -> tuple[str, str]:
+        """The rule's strength and the words that say it, for a city of this tier."""
+        own = self.strength_by_tier.get(tier_id)
+        return (own["strength"], own["words"]) if own else (self.strength, self.strength_words)
 
 
 @dataclass
@@ -52,6 +64,8 @@ class RulePack:
     document: str
     effective_from: str
     effective_until: str
+    report_title: str  # what an audit against this pack is called: 基本公交服务合规审计, 公交都市创建指标自评
+    report_title_en: str
     defaults: dict[str, Any]
     families: list[Family]
     tiers: list[Tier]

@@ -8,7 +8,7 @@ from typing import Any
 
 from checker.model.clock import Window
 from checker.model.metrics import Metrics
-from checker.model.pack import RulePack
+from checker.model.pack import STRENGTHS, RulePack
 
 STATUSES = ("fail", "not_assessed", "exempt", "pass", "info")  # worst first; info: reported, no threshold
 
@@ -26,6 +26,8 @@ class Finding:
     message_zh: str
     message_en: str
     detail: dict[str, Any] = field(default_factory=dict)
+    strength: str = "shall"  # the rule's, for this city's tier (STRENGTHS)
+    strength_words: str = ""  # quoted from the text
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -81,6 +83,20 @@ class AuditResult:
     def failed(self) -> bool:
         return any(f.status == "fail" for f in self.findings)
 
+    @property
+    def overall(self) -> str:
+        """pass only when every rule is pass, exempt or info; incomplete when none fails and some rule is not
+        assessed; fail otherwise. An audit with rules not assessed is not a pass."""
+        statuses = set(self.rule_statuses().values())
+        if "fail" in statuses:
+            return "fail"
+        return "incomplete" if "not_assessed" in statuses else "pass"
+
+    def fails_at_or_above(self, strength: str) -> bool:
+        """Whether a finding fails whose strength is `strength` or stronger (the --fail-on threshold)."""
+        wanted = STRENGTHS[: STRENGTHS.index(strength) + 1]
+        return any(f.status == "fail" and f.strength in wanted for f in self.findings)
+
     def rule_statuses(self) -> dict[str, str]:
         """Each rule's overall status, in the order the findings came (the pack's order)."""
         by_rule: dict[str, list[str]] = {}
@@ -94,7 +110,12 @@ class AuditResult:
         for finding in self.findings:
             counts[finding.status] += 1
             by_rule.setdefault(finding.rule, {s: 0 for s in STATUSES})[finding.status] += 1
-        return {"verdict": "fail" if self.failed else "pass", "counts": counts, "by_rule": by_rule}
+        fails = {strength: sum(f.status == "fail" and f.strength == strength for f in self.findings)
+                 for strength in STRENGTHS}
+        statuses = self.rule_statuses()
+        return {"verdict": self.overall, "counts": counts, "by_rule": by_rule, "rules": statuses,
+                "fails_by_strength": fails,
+                "rules_not_assessed": [rule for rule, status in statuses.items() if status == "not_assessed"]}
 
 
 @dataclass

@@ -6,10 +6,11 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from checker.model.pack import STRENGTH_LABELS
 from checker.model.result import STATUSES, Audit, Finding
 from checker.report.document import to_document
 from checker.report.svg import coverage_map, timeline
-from checker.report.text import STATUS_LABEL
+from checker.report.text import STATUS_LABEL, article_label
 
 TIMELINES_ALL_UP_TO = 80  # route-directions; above this only failing ones get a timeline
 TIMELINES_MAX = 200
@@ -63,7 +64,9 @@ def render_html(audit: Audit) -> str:
     statuses = result.rule_statuses()
     families = []
     for family in audit.pack.families:
-        rules = [{"rule": rule, "status": statuses[rule.id], "counts": doc["summary"]["by_rule"][rule.id]}
+        rules = [{"rule": rule, "status": statuses[rule.id], "counts": doc["summary"]["by_rule"][rule.id],
+                  "article": article_label(rule.article),
+                  **dict(zip(("strength", "words"), rule.strength_for(doc["tier"]["id"]), strict=True))}
                  for rule in audit.pack.rules if rule.family == family.id and rule.id in statuses]
         if rules:
             families.append({"family": family, "rules": rules})
@@ -74,7 +77,9 @@ def render_html(audit: Audit) -> str:
     cov = audit.coverage
     return _ENV.get_template("report.html.j2").render(
         doc=doc, routes=routes, timelines=timelines, timelines_left=len(shown) - len(timelines),
-        families=families, status_label=STATUS_LABEL,
+        families=families, status_label=STATUS_LABEL, strength_label=STRENGTH_LABELS,
+        coverage_article=next((article_label(r.article) for r in audit.pack.rules_checked_by("coverage_min", "tm_coverage")),
+                              None),
         map_svg=coverage_map(cov.area_local, cov.covered_local, cov.uncovered_local, cov.stops_local, _markers(audit)),
         problems=[f for f in doc["findings"] if f["status"] in ("fail", "not_assessed")],
         evaluation=sorted((f for f in doc["findings"] if "evaluation" in f["detail"]),

@@ -3,15 +3,36 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from checker.model.clock import Clock
+from checker.model.pack import STRENGTH_LABELS
 from checker.model.result import STATUSES, Audit, Finding
 from checker.report.document import plain, to_document
 
 STATUS_STYLE = {"pass": "green", "fail": "bold red", "not_assessed": "yellow", "exempt": "cyan", "info": "blue"}
 STATUS_LABEL = {"pass": "达标 pass", "fail": "不达标 fail", "not_assessed": "未评估 not assessed", "exempt": "豁免 exempt",
-                "info": "报告 reported"}
+                "info": "报告 reported", "incomplete": "未完成 incomplete"}
+VERDICT_STYLE = {"pass": "bold green", "fail": "bold red", "incomplete": "bold yellow"}
+
+
+def article_label(article: str) -> str:
+    """'10(3)' -> 'Art. 10(3) 第10(3)条'; a reference that is not an article number ('表5-1 #4') as it is."""
+    return f"Art. {article} 第{article}条" if article[:1].isdigit() else article
+
+
+def status_text(finding: Finding) -> str:
+    """The status, and for a fail the strength of the text it fails: 不达标（原则性要求） fail (in principle)."""
+    if finding.status != "fail":
+        return STATUS_LABEL[finding.status]
+    zh, en = STRENGTH_LABELS[finding.strength]
+    return f"不达标（{zh}） fail ({en})"
+
+
+def strength_text(finding: Finding) -> str:
+    zh, en = STRENGTH_LABELS[finding.strength]
+    return f"{zh} {en}: “{finding.strength_words}”"
 WORST_SHOWN = 8
 
 
@@ -35,10 +56,10 @@ def render_text(audit: Audit, console: Console) -> None:
     doc = to_document(result)
     city, tier, day, pack = doc["city"], doc["tier"], doc["service_date"], doc["rule_pack"]
     console.print(f"[bold]buscheck {doc['tool']['version']}[/bold] — {pack['title']} {pack['document']} ({pack['title_en']})")
-    console.print(
+    console.print(escape(
         f"城市 City: {city['name']} {city['name_en']} | 等级 Tier: {tier['name']} {tier['name_en']}"
         + (f" (覆盖率目标 coverage target {tier['coverage_target']:.0%})" if tier["coverage_target"] > 0 else "")
-    )
+    ))
     chosen = {"requested": "指定 as requested", "busiest_weekday": "最繁忙工作日 busiest weekday",
               "busiest_day": "最繁忙日 busiest day"}[day["chosen_by"]]
     console.print(f"审计日 Service date: {day['date']} ({chosen}, {day['trips']} trips)")
@@ -48,9 +69,17 @@ def render_text(audit: Audit, console: Console) -> None:
         f"线路方向 route-directions: {len(doc['metrics']['routes'])}"
     )
     summary = doc["summary"]
-    verdict = "[bold red]不达标 FAIL[/bold red]" if summary["verdict"] == "fail" else "[bold green]达标 PASS[/bold green]"
+    verdict = summary["verdict"]
     counts = ", ".join(f"{STATUS_LABEL[s]} {summary['counts'][s]}" for s in STATUSES)
-    console.print(f"\n结论 Verdict: {verdict}  ({counts})\n")
+    console.print(f"\n结论 Verdict: [{VERDICT_STYLE[verdict]}]{STATUS_LABEL[verdict].upper()}[/]  ({counts})")
+    fails = summary["fails_by_strength"]
+    console.print(f"  未达强制性要求 fails a binding requirement (shall): {fails['shall']} · "
+                  f"未达原则性要求 in principle: {fails['in_principle']} · "
+                  f"偏离指导性要求 departs from guidance (should): {fails['should']}")
+    if summary["rules_not_assessed"]:
+        console.print(f"  未评估的规则 rules not assessed: {', '.join(summary['rules_not_assessed'])} "
+                      "(审计不完整 the audit is incomplete)")
+    console.print()
 
     for family in audit.pack.families:
         zh, en = family.zh, family.en
@@ -71,19 +100,20 @@ def render_text(audit: Audit, console: Console) -> None:
     if doc["notices"]:
         console.rule("[bold]提示 Notices[/bold]")
         for notice in doc["notices"]:
-            console.print(f"• {notice['zh']}\n  {notice['en']}")
+            console.print(f"• {notice['zh']}\n  {notice['en']}", markup=False)
 
 
 def _render_rule(console: Console, findings: list[Finding]) -> None:
     first = findings[0]
     counts = {s: sum(f.status == s for f in findings) for s in STATUSES}
     tally = " ".join(f"[{STATUS_STYLE[s]}]{STATUS_LABEL[s]} {n}[/]" for s, n in counts.items() if n)
-    where = f"Art. {first.article} 第{first.article}条" if first.article[:1].isdigit() else first.article
+    where = article_label(first.article)
     console.print(f"[bold]{first.rule}[/bold] ({where})  {tally}")
+    console.print(f"  要求强度 Strength: {strength_text(first)}", markup=False)
     if first.subject["type"] != "route":
         for f in findings:
             style = STATUS_STYLE[f.status]
-            console.print(f"  [{style}]{STATUS_LABEL[f.status]}[/]  {f.message_zh}\n  {f.message_en}")
+            console.print(f"  [{style}]{status_text(f)}[/]  {escape(f.message_zh)}\n  {escape(f.message_en)}")
         console.print()
         return
     _render_route_findings(console, findings, counts)
@@ -97,7 +127,7 @@ def render_districts(console: Console, districts: list[dict] | None) -> None:
         table.add_column(column, justify="left" if column.startswith("区") else "right")
     for row in districts[:WORST_SHOWN]:
         ratio = "—" if row["ratio"] is None else f"{row['ratio']:.2%}"
-        table.add_row(row["name"], f"{row['built_up_km2']:.2f}", f"{row['covered_km2']:.2f}", ratio)
+        table.add_row(escape(row["name"]), f"{row['built_up_km2']:.2f}", f"{row['covered_km2']:.2f}", ratio)
     console.print(table)
     if len(districts) > WORST_SHOWN:
         console.print(f"  … 另有 {len(districts) - WORST_SHOWN} 个区 and {len(districts) - WORST_SHOWN} more")
@@ -132,7 +162,7 @@ def render_hubs(console: Console, hubs: dict | None) -> None:
     for column in ("枢纽 hub", "方式 mode", "首/末 first/last", "末班离站 last bus leaves ≥", "首班到站 first bus arrives ≤"):
         table.add_column(column)
     for hub in hubs["hubs"]:
-        table.add_row(hub["name"], hub["mode"], f"{hub['first_departure']}/{hub['last_arrival']}",
+        table.add_row(escape(hub["name"]), hub["mode"], f"{hub['first_departure']}/{hub['last_arrival']}",
                       _hub_end(hub, "last", hub["leaving"]), _hub_end(hub, "first", hub["reaching"]))
     console.print(table)
     console.print()
@@ -158,12 +188,12 @@ def _render_route_findings(console: Console, findings: list[Finding], counts: di
     for f in worst:
         value = f"{f.value:g}" if isinstance(f.value, float) else str(plain(f.value))
         table.add_row(
-            str(f.subject.get("route_short_name") or f.subject.get("route_id")),
+            escape(str(f.subject.get("route_short_name") or f.subject.get("route_id"))),
             str(f.subject.get("direction_id", "")),
-            f"[{STATUS_STYLE[f.status]}]{STATUS_LABEL[f.status]}[/]",
+            f"[{STATUS_STYLE[f.status]}]{status_text(f)}[/]",
             f"{value} {'' if f.unit in ('time', '') else f.unit}".strip(),
             str(plain(f.threshold)),
-            f"{f.message_zh}\n{f.message_en}",
+            escape(f"{f.message_zh}\n{f.message_en}"),
         )
     console.print(table)
     hidden = counts["fail"] + counts["not_assessed"] - len(worst)

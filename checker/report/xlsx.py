@@ -10,6 +10,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from checker.model.pack import STRENGTH_LABELS
 from checker.model.result import Audit
 from checker.report.document import to_document
 from checker.report.text import STATUS_LABEL
@@ -18,7 +19,7 @@ BOLD = Font(bold=True)
 FILLS = {"fail": PatternFill("solid", fgColor="FBDADA"), "pass": PatternFill("solid", fgColor="DCF3E3"),
          "not_assessed": PatternFill("solid", fgColor="FDF1CC"), "exempt": PatternFill("solid", fgColor="DCEBFB"),
          "info": PatternFill("solid", fgColor="E6E9F2")}
-FINDING_COLUMNS = ["规则 rule", "条款 article", "结论 status", "对象 subject", "线路 route_id", "方向 direction_id",
+FINDING_COLUMNS = ["规则 rule", "条款 article", "结论 status", "要求强度 strength", "对象 subject", "线路 route_id", "方向 direction_id",
                    "枢纽 hub", "值 value", "限值 threshold", "单位 unit", "建议增开 add_departures", "说明 message_zh",
                    "message_en"]
 
@@ -63,6 +64,9 @@ def write_xlsx(audit: Audit, path: Path) -> None:
         ["审计日 service date", doc["service_date"]["date"]],
         ["规则包 rule pack", f"{doc['rule_pack']['id']} {doc['rule_pack']['version']} {doc['rule_pack']['document']}"],
         ["结论 verdict", STATUS_LABEL[doc["summary"]["verdict"]]],
+        *[[f"不达标（{STRENGTH_LABELS[s][0]}） fails ({STRENGTH_LABELS[s][1]})", n]
+          for s, n in doc["summary"]["fails_by_strength"].items()],
+        ["未评估的规则 rules not assessed", ", ".join(doc["summary"]["rules_not_assessed"])],
         ["覆盖率 coverage ratio", doc["metrics"]["coverage"]["ratio"]],
         [],
         ["规则 rule", "达标 pass", "不达标 fail", "未评估 not assessed", "豁免 exempt"],
@@ -70,7 +74,8 @@ def write_xlsx(audit: Audit, path: Path) -> None:
     ]
     _sheet(book, "摘要 Summary", ["项目 item", "值 value"], summary)
     for family in audit.pack.families:
-        rows = [[f["rule"], f["article"], f["status"], _subject(f["subject"]), f["subject"].get("route_id"),
+        rows = [[f["rule"], f["article"], f["status"], f"{STRENGTH_LABELS[f['strength']][0]} {f['strength']}: {f['strength_words']}",
+                 _subject(f["subject"]), f["subject"].get("route_id"),
                  f["subject"].get("direction_id"), f["subject"].get("hub"), f["value"], f["threshold"], f["unit"],
                  " ".join(f["detail"].get("add_departures", [])), f["message_zh"], f["message_en"]]
                 for f in doc["findings"] if f["family"] == family.id]

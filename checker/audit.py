@@ -52,6 +52,11 @@ def run_audit(request: Any) -> Audit:
     measured = compute_metrics(loaded, request, pack, city)
     findings, hub_verdicts = judge(pack, city, measured.metrics)
     feed, service, basic = loaded.feed, loaded.service, measured.basic
+    in_force = [] if pack.effective_from <= service.day.isoformat() <= pack.effective_until else [(
+        f"The audit date {service.day} is outside the period {pack.document} is in force "
+        f"({pack.effective_from} to {pack.effective_until}): the standard did not apply on that date.",
+        f"审计日 {service.day} 不在 {pack.document} 的施行期（{pack.effective_from} 至 {pack.effective_until}）内，"
+        "该日该规范并不适用。")]
     inputs = {
         **result_inputs(request),
         "feed_encodings": feed.encodings,
@@ -78,7 +83,7 @@ def run_audit(request: Any) -> Audit:
                   "rules_selected": [rule.id for rule in pack.rules]},
         findings=findings,
         metrics=measured.metrics,
-        notices=[{"en": en, "zh": zh} for en, zh in [*loaded.notices, *city.notices, *measured.notices]],
+        notices=[{"en": en, "zh": zh} for en, zh in [*in_force, *loaded.notices, *city.notices, *measured.notices]],
         hub_verdicts=hub_verdicts,
         peak_windows=city.peak_windows,
     )

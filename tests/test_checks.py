@@ -487,9 +487,18 @@ def test_hub_alignment_exempt_by_a_night_line_that_meets_the_time():
     assert "night line N5 (0)" in f.message_en
 
 
-def test_hub_alignment_a_night_line_missing_the_time_exempts_nobody():
+def test_hub_alignment_a_night_line_at_the_terminal_exempts_even_when_it_misses_the_time():
+    """Art. 10(4) asks for aligned hours only where the terminal has no night or dedicated line."""
     night = hub_route("N5", "23:10", kind="night")  # before 23:30
     f = one(run("GD-HUB-ALIGN", context(hubs=hubs([hub_route("L", "23:00"), night]))))
+    assert f.status == "exempt" and f.detail["exempted_by"] == night.label
+    assert "does not meet this time" in f.message_en
+
+
+def test_hub_alignment_stricter_reading_a_night_line_missing_the_time_exempts_nobody():
+    strict = dataclasses.replace(SHANTOU, hub=dataclasses.replace(SHANTOU.hub, exemption="meets"))
+    night = hub_route("N5", "23:10", kind="night")  # before 23:30
+    f = one(run("GD-HUB-ALIGN", context(city=strict, hubs=hubs([hub_route("L", "23:00"), night]))))
     assert f.status == "fail"
 
 

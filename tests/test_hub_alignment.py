@@ -100,10 +100,16 @@ def test_a_night_line_at_the_hub_exempts_the_other_routes(tmp_path, cli, audit_a
     assert ("N1", 0) not in found  # the night line is what exempts; it is judged by GD-NIGHT
 
 
-def test_a_night_line_that_stops_too_early_exempts_nothing(tmp_path, cli, audit_args):
+def test_a_night_line_that_stops_too_early_exempts_under_the_text_not_under_the_stricter_reading(
+        tmp_path, cli, audit_args):
     night = (_day(22 * 60, 23 * 60 + 20, 20), _day(22 * 60, 23 * 60 + 20, 20))  # ends 23:20, train until 23:30
     tables = _tables({"R1": (_day(400, 1300), _day(400, 1300)), "N1": night}, names={"N1": "夜1路"})
     found = _hub_findings(cli, audit_args, tables, _hubs_csv(tmp_path))
+    # 该起讫点没有夜班线路或专班专线的: the terminal has a night line, so the clause does not apply
+    assert found[("R1", 1)]["status"] == "exempt"
+    assert "does not meet this time" in found[("R1", 1)]["message_en"]
+    strict = _profile(tmp_path, 'hub_exemption = "meets"\n')
+    found = _hub_findings(cli, audit_args, tables, _hubs_csv(tmp_path), profile=strict)
     assert found[("R1", 1)]["status"] == "fail"
     assert found[("R1", 0)]["status"] == "fail"
 

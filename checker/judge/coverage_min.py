@@ -24,13 +24,19 @@ def check_coverage_min(rule: Rule, context: Context) -> list[Finding]:
     basis_en = "the city's own target" if target > city.tier.coverage_min else f"the {city.tier.name_en} minimum"
     basis_zh = "本市自定目标" if target > city.tier.coverage_min else f"{city.tier.name}最低要求"
     radius = rule.params["radius_m"]
+    doubt_zh = doubt_en = ""
+    if cov.polygon_doubtful:
+        doubt_zh = (f" 注意：该多边形 {cov.far_from_stops_share:.0%} 的面积距所有站点超过 2 公里，可能并非建成区，"
+                    "本结论以其为建成区。")
+        doubt_en = (f" Caution: {cov.far_from_stops_share:.0%} of this polygon lies more than 2 km from every stop; it may "
+                    "not be a built-up area, and this verdict takes it as one.")
     return [
         finding(
             rule, "pass" if passed else "fail", city_subject(city), round(ratio, 6), target, "ratio",
             f"建成区基本公交站点{radius}米覆盖率 {ratio:.2%}，{basis_zh} {target:.0%}，"
-            f"{'达标' if passed else '未达标'}；未覆盖 {cov.uncovered_km2:.2f} 平方公里。",
+            f"{'达标' if passed else '未达标'}；未覆盖 {cov.uncovered_km2:.2f} 平方公里。{doubt_zh}",
             f"{ratio:.2%} of the built-up area lies within {radius} m of a basic-bus stop; "
             f"{basis_en} is {target:.0%}: {'met' if passed else 'not met'}; "
-            f"{cov.uncovered_km2:.2f} km2 uncovered.",
+            f"{cov.uncovered_km2:.2f} km2 uncovered.{doubt_en}",
         )
     ]

@@ -24,14 +24,27 @@ def hub_verdict(hub: HubService, settings: HubSettings) -> HubVerdict:
     leaving = [r.time_s >= need_last for r in hub.leaving]
     reaching = [r.time_s <= need_first for r in hub.reaching]
     return HubVerdict(settings.grace_min, settings.lead_min, need_last, need_first, leaving, reaching,
-                      _exempting(hub.leaving, leaving), _exempting(hub.reaching, reaching),
+                      _exempting(hub, hub.leaving, leaving, settings.exemption),
+                      _exempting(hub, hub.reaching, reaching, settings.exemption),
                       _gap(hub.leaving, leaving, need_last, later=True),
                       _gap(hub.reaching, reaching, need_first, later=False))
 
 
-def _exempting(routes: list[HubRoute], meets: list[bool]) -> dict[str, Any] | None:
-    line = next((r for r, ok in zip(routes, meets, strict=True) if r.kind in ("night", "dedicated") and ok), None)
-    return None if line is None else {"label": line.label, "kind": line.kind, "why": line.why}
+def _exempting(hub: HubService, routes: list[HubRoute], meets: list[bool], reading: str) -> dict[str, Any] | None:
+    """The night or dedicated line that exempts the other routes for this time: under the text's reading
+    ("serves"), the first such line at the terminal, leaving or reaching it, saying whether it itself meets
+    the time; under the stricter one ("meets"), the first such line that meets it."""
+    lines = [(r, ok) for r, ok in zip(routes, meets, strict=True) if r.kind in ("night", "dedicated")]
+    meeting = next((r for r, ok in lines if ok), None)
+    if meeting is not None:
+        return {"label": meeting.label, "kind": meeting.kind, "why": meeting.why, "meets": True}
+    if reading == "meets":
+        return None
+    if lines:
+        line = lines[0][0]
+        return {"label": line.label, "kind": line.kind, "why": line.why, "meets": False}
+    other = next((r for r in [*hub.leaving, *hub.reaching] if r.kind in ("night", "dedicated")), None)
+    return None if other is None else {"label": other.label, "kind": other.kind, "why": other.why, "meets": None}
 
 
 def _gap(routes: list[HubRoute], meets: list[bool], need_s: int, later: bool) -> float | None:
@@ -49,8 +62,10 @@ def check_hub_alignment(rule: Rule, context: Context) -> list[Finding]:
     30); per one whose last stop does: its first arrival, no later than the hub's first departure -
     hub_lead_min (default 30). Hub hours come from --hubs (a file, or a GTFS feed of the other mode).
 
-    A night or dedicated line at the hub that itself meets that time exempts the other routes there (the
-    clause applies where the hub "has no night line or dedicated line"); the finding names it. A night line's
+    A night or dedicated line at the hub exempts the other routes there: the clause applies only where the
+    terminal "has no night line or dedicated line" (该起讫点没有夜班线路或专班专线的). The finding names the
+    line and says, as information, whether it itself meets the time. A profile may choose the stricter
+    reading (hub_exemption = "meets"): only a line that meets the time exempts. A night line's
     arrivals after midnight count for the next morning's first departure; a day route's do not. Edge: a time
     equal to the requirement passes. Not assessed without --hubs; info (nothing to judge) when no basic route
     ends at a hub.
@@ -86,8 +101,16 @@ def _subject(route: HubRoute, hub: HubService) -> dict[str, Any]:
 
 def _exemption(exempt: dict[str, Any], hub: HubService) -> tuple[str, str]:
     kind_zh, kind_en = {"night": ("夜班线", "night line"), "dedicated": ("专线", "dedicated line")}[exempt["kind"]]
-    return (f"{hub.name}已有{kind_zh} {exempt['label']}（{exempt['why'].zh}）衔接，本线路免于评估。",
-            f"exempt: the {kind_en} {exempt['label']} ({exempt['why'].en}) serves {hub.name} at that time.")
+    if exempt["meets"]:
+        return (f"{hub.name}已有{kind_zh} {exempt['label']}（{exempt['why'].zh}）衔接，本线路免于评估。",
+                f"exempt: the {kind_en} {exempt['label']} ({exempt['why'].en}) serves {hub.name} at that time.")
+    itself_zh = "该线路本身未满足此衔接时间（仅供参考）" if exempt["meets"] is False else "该线路不在此方向运营（仅供参考）"
+    itself_en = ("that line itself does not meet this time (for information)" if exempt["meets"] is False
+                 else "that line does not run in this direction (for information)")
+    return (f"起讫点{hub.name}设有{kind_zh} {exempt['label']}（{exempt['why'].zh}），按第十条第四项"
+            f"“该起讫点没有夜班线路或专班专线的”之规定，本线路免于评估；{itself_zh}。",
+            f"exempt: the terminal at {hub.name} has the {kind_en} {exempt['label']} ({exempt['why'].en}), and Art. "
+            f"10(4) asks for aligned hours only where it has none; {itself_en}.")
 
 
 def _last_bus(rule: Rule, hub: HubService, route: HubRoute, meets: bool, verdict: HubVerdict,

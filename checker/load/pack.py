@@ -17,6 +17,7 @@ from checker.errors import InputError
 from checker.model.clock import Window, parse_clock
 from checker.model.pack import (
     HUB_DEFAULTS,
+    HUB_EXEMPTIONS,
     STRENGTHS,
     CityProfile,
     Family,
@@ -366,7 +367,8 @@ def resolve_city(pack: RulePack, city: str, profile_path: str | Path | None = No
         micro_routes=[str(r) for r in profile.get("micro_routes", [])],
         micro_below_km=profile.get("micro_below_km"),
         hub=HubSettings(*(_positive(settings, key, default, where)
-                          for key, default in zip(HUB_KEYS, vars(HUB_DEFAULTS).values(), strict=True))),
+                          for key, default in zip(HUB_KEYS, vars(HUB_DEFAULTS).values(), strict=False)),
+                        exemption=_choice(profile, "hub_exemption", HUB_EXEMPTIONS, where)),
         notices=notices,
     )
 
@@ -383,7 +385,7 @@ PROFILE_KEYS: dict[str, tuple[Any, str, str]] = {
     "work_start": _TEXT, "work_end": _TEXT, "peak_windows": _TEXT_LIST, "night_routes": _TEXT_LIST,
     "night_first_by": _TEXT, "night_last_from": _TEXT, "night_max_headway_min": _NUMBER,
     "dedicated_routes": _TEXT_LIST, **{key: _NUMBER for key in HUB_KEYS},
-    "indicators": _TABLE, "micro_routes": _TEXT_LIST, "micro_below_km": _NUMBER,
+    "indicators": _TABLE, "micro_routes": _TEXT_LIST, "micro_below_km": _NUMBER, "hub_exemption": _TEXT,
 }
 
 
@@ -423,6 +425,14 @@ def _indicator_targets(pack: RulePack, table: dict[str, Any], where: str) -> dic
             raise InputError(where, "Expected { baseline = number, target = number }.",
                              "应为 { baseline = 数值, target = 数值 }。", field=f"indicators.{rule_id}", value=values)
     return table
+
+
+def _choice(profile: dict[str, Any], key: str, choices: tuple[str, ...], where: str) -> str:
+    value = profile.get(key, choices[0])
+    if value not in choices:
+        raise InputError(where, f"Expected one of {', '.join(choices)}.", f"应为 {', '.join(choices)} 之一。", field=key,
+                         value=value)
+    return str(value)
 
 
 def _positive(settings: dict[str, Any], key: str, default: float, where: str) -> float:

@@ -124,3 +124,25 @@ def share_inside(coverage: Coverage, lon: np.ndarray, lat: np.ndarray) -> float:
         return 0.0
     x, y = coverage.to_local.transform(lon, lat)
     return float(shapely.contains_xy(coverage.area_local, x, y).mean())
+
+
+def share_far_from(coverage: Coverage, lon: np.ndarray, lat: np.ndarray, metres: float, samples: int = 4000) -> float:
+    """Share of the built-up area farther than `metres` from every point (WGS-84), estimated on a regular grid
+    of about `samples` points over the polygon (exact enough to tell a built-up area from a prefecture)."""
+    area = coverage.area_local
+    if area.is_empty or not len(lon):
+        return 1.0
+    x0, y0, x1, y1 = area.bounds
+    step = max(((x1 - x0) * (y1 - y0) / samples) ** 0.5, 1.0)
+    gx, gy = np.meshgrid(np.arange(x0 + step / 2, x1, step), np.arange(y0 + step / 2, y1, step))
+    gx, gy = gx.ravel(), gy.ravel()
+    inside = shapely.contains_xy(area, gx, gy)
+    if not inside.any():
+        return 0.0
+    grid = shapely.points(gx[inside], gy[inside])
+    sx, sy = coverage.to_local.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    tree = shapely.STRtree(shapely.points(sx, sy))
+    near, _ = tree.query_nearest(grid, max_distance=metres, return_distance=True, all_matches=False)
+    reached = np.zeros(len(grid), dtype=bool)
+    reached[near[0]] = True
+    return float(1 - reached.mean())

@@ -70,6 +70,10 @@ class DistrictCoverage:
     ratio: float | None  # None: no built-up area in the district
 
 
+FAR_FROM_STOPS_M = 2000  # a built-up area is where people live and work: a bus network reaches near it
+DOUBTFUL_FAR_SHARE = 0.5  # more of the polygon than this farther than FAR_FROM_STOPS_M from every stop
+
+
 @dataclass
 class CoverageSummary:
     ratio: float
@@ -82,6 +86,12 @@ class CoverageSummary:
     projection: str
     built_up_source: str
     districts: list[DistrictCoverage] | None = None
+    far_from_stops_share: float | None = None  # share of the polygon > FAR_FROM_STOPS_M from every stop of the feed
+
+    @property
+    def polygon_doubtful(self) -> bool:
+        """Most of the polygon lies far from any stop: likely an administrative boundary, not a built-up area."""
+        return self.far_from_stops_share is not None and self.far_from_stops_share > DOUBTFUL_FAR_SHARE
 
 
 @dataclass

@@ -87,8 +87,12 @@ class HubSettings:
     distance_m: float  # a route starts or ends at a hub when its terminal stop is this close
     grace_min: float  # the last bus leaves at least this long after the last arrival
     lead_min: float  # the first bus arrives at least this long before the first departure
+    # Art. 10(4) asks hub routes to align "where the terminal has no night or dedicated line": "serves" (the
+    # text) lets any such line at the terminal exempt the others; "meets" (stricter) only one meeting the time
+    exemption: str = "serves"
 
 
+HUB_EXEMPTIONS = ("serves", "meets")
 HUB_DEFAULTS = HubSettings(distance_m=300, grace_min=30, lead_min=30)  # a rule pack's [defaults] may differ
 
 

@@ -54,7 +54,9 @@ def test_the_sample_city_hubs_and_priority_story(doc):
     }
     levels = {f["subject"]["level"]: (f["status"], f["value"], [u["name"].split()[0] for u in f["detail"]["uncovered"]])
               for f in doc["findings"] if f["rule"] == "GD-PRIORITY"}
-    assert levels == {1: ("fail", round(5 / 6, 6), ["东湾新村"]), 2: ("fail", round(2 / 3, 6), ["湖滨公园"])}
+    # Art. 11 is an order: level 1 (83%) is served at least as well as level 2 (67%) and the built-up area (80%);
+    # level 2 is served worse than the built-up area as a whole, so it fails
+    assert levels == {1: ("pass", round(5 / 6, 6), ["东湾新村"]), 2: ("fail", round(2 / 3, 6), ["湖滨公园"])}
     level1 = doc["metrics"]["priority"]["levels"][0]
     assert level1["out_of_scope"] == 1  # the rural school lies outside the built-up area
     estate = level1["uncovered"][0]

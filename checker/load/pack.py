@@ -366,6 +366,7 @@ def resolve_city(pack: RulePack, city: str, profile_path: str | Path | None = No
         indicators=_indicator_targets(pack, profile.get("indicators", {}), where),
         micro_routes=[str(r) for r in profile.get("micro_routes", [])],
         micro_below_km=profile.get("micro_below_km"),
+        priority_min_share=_level_shares(profile.get("priority_min_share", {}), where),
         hub=HubSettings(*(_positive(settings, key, default, where)
                           for key, default in zip(HUB_KEYS, vars(HUB_DEFAULTS).values(), strict=False)),
                         exemption=_choice(profile, "hub_exemption", HUB_EXEMPTIONS, where)),
@@ -386,6 +387,7 @@ PROFILE_KEYS: dict[str, tuple[Any, str, str]] = {
     "night_first_by": _TEXT, "night_last_from": _TEXT, "night_max_headway_min": _NUMBER,
     "dedicated_routes": _TEXT_LIST, **{key: _NUMBER for key in HUB_KEYS},
     "indicators": _TABLE, "micro_routes": _TEXT_LIST, "micro_below_km": _NUMBER, "hub_exemption": _TEXT,
+    "priority_min_share": _TABLE,
 }
 
 
@@ -425,6 +427,17 @@ def _indicator_targets(pack: RulePack, table: dict[str, Any], where: str) -> dic
             raise InputError(where, "Expected { baseline = number, target = number }.",
                              "应为 { baseline = 数值, target = 数值 }。", field=f"indicators.{rule_id}", value=values)
     return table
+
+
+def _level_shares(table: dict[str, Any], where: str) -> dict[int, float]:
+    """priority_min_share = { "1" = 1.0, "2" = 0.9 }: the city's own minimum share per Art. 11 level."""
+    shares = {}
+    for key, value in table.items():
+        if not (str(key).isdigit() and isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1):
+            raise InputError(where, "Expected { \"1\" = share between 0 and 1, ... }.", "应为 { \"1\" = 0 到 1 之间的比例, ... }。",
+                             field=f"priority_min_share.{key}", value=value)
+        shares[int(key)] = float(value)
+    return shares
 
 
 def _choice(profile: dict[str, Any], key: str, choices: tuple[str, ...], where: str) -> str:

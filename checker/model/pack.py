@@ -128,6 +128,7 @@ class CityProfile:
     indicators: dict[str, dict[str, float]] = field(default_factory=dict)  # rule id -> baseline, target
     micro_routes: list[str] = field(default_factory=list)
     micro_below_km: float | None = None
+    priority_min_share: dict[int, float] = field(default_factory=dict)  # Art. 11 level -> the city's own minimum
     notices: list[tuple[str, str]] = field(default_factory=list)  # (en, zh)
 
 

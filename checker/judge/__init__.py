@@ -33,7 +33,8 @@ def judge(pack: RulePack, city: CityProfile, metrics: Metrics) -> tuple[list[Fin
     for rule in pack.rules:
         strength, words = rule.strength_for(city.tier.id)
         for found in CHECKS[rule.check].function(rule, context):
-            found.strength, found.strength_words = strength, words
+            if not found.strength:
+                found.strength, found.strength_words = strength, words
             findings.append(found)
     attach_remedies(findings, context)
     hubs = None if metrics.hubs is None else [hub_alignment.hub_verdict(h, city.hub) for h in metrics.hubs.hubs]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from checker.judge.context import Context, finding, night_exemptions, no_routes, route_subject
 from checker.judge.registry import number, register
 from checker.model.clock import Clock
@@ -23,6 +25,37 @@ def _load_caveat(route: RouteRow, context: Context) -> tuple[str, str]:
             f" (peak load factor {ratio:.0%} exceeds {limit:.0%}: precondition not met, more capacity needed)")
 
 
+CITY_WORDS = "城市交通运输主管部门应当根据当地的实际情况，对基本公交线路制定相应的服务频次最低要求"
+
+
+@dataclass(frozen=True)
+class Limit:
+    minutes: float
+    source: str  # pack | city | route
+
+
+def headway_limit(rule: Rule, context: Context, route: RouteRow) -> Limit:
+    """The interval a route-direction is judged against: the city's own for this route, else the city's own
+    city-wide (Art. 10(3) asks the city to set them), else the pack's."""
+    peak = rule.params["window"] == "peak"
+    own, source = context.city.headway_minima.limit(route.route_id, route.route_short_name, peak)
+    return Limit(rule.params["max_min"], "pack") if own is None else Limit(own, source or "city")
+
+
+def _basis(own: Limit, rule: Rule, context: Context) -> tuple[str, str]:
+    if own.source == "pack":
+        return "", ""
+    document = context.city.headway_minima.document
+    cite_zh, cite_en = (f"，{document}", f", {document}") if document else ("", "")
+    whose_zh, whose_en = ("本市对该线路规定", "the city's own for this route") if own.source == "route" else (
+        "本市规定", "the city's own")
+    looser_zh = looser_en = ""
+    if own.minutes > rule.params["max_min"]:
+        looser_zh = f"；宽于省规范原则上的 {rule.params['max_min']} 分钟"
+        looser_en = f"; looser than the standard's in-principle {rule.params['max_min']} min"
+    return f"（{whose_zh}{cite_zh}{looser_zh}）", f" ({whose_en}{cite_en}{looser_en})"
+
+
 @register("headway_max",
           Param("window", "text", "", "which windows: the peak windows, or the operating time outside them",
                 choices=("peak", "offpeak")),
@@ -36,13 +69,18 @@ def check_headway_max(rule: Rule, context: Context) -> list[Finding]:
     a 40-minute wait in a 07:00-09:00 peak); off-peak is the operating time from the first to the last
     departure outside the peaks. A route with no off-peak operating time is not assessed off-peak. Night
     routes are exempt (GD-NIGHT judges them). Peak verdicts state the load-factor precondition.
+
+    The city's own minima (profile peak_max_headway_min / offpeak_max_headway_min, per route
+    route_max_headway_min) replace `max_min` where set: the finding says so, cites frequency_document, and
+    carries the strength "shall" (the city's own requirement), noting when it is looser than the pack's.
     """
     if not context.metrics.routes:
         return no_routes(rule, context.city)
-    limit = rule.params["max_min"]
     peak = rule.params["window"] == "peak"
     findings = []
     for route in context.day_routes:
+        own = headway_limit(rule, context, route)
+        limit = own.minutes
         measured = [w for w in route.windows if (w.window != "offpeak") == peak and w.max_headway_s is not None]
         subject = route_subject(route)
         if not measured:
@@ -61,12 +99,14 @@ def check_headway_max(rule: Rule, context: Context) -> list[Finding]:
         gap_from, gap_to = Clock(worst.gap_from_s), Clock(worst.gap_to_s)
         gap = f"{gap_from.text()[:5]}–{gap_to.text()[:5]}"
         caveat_zh, caveat_en = _load_caveat(route, context) if peak else ("", "")
-        findings.append(
-            finding(
-                rule, "pass" if passed else "fail", subject, value, limit, "min",
-                f"{route.label} {where}最大发车间隔 {value:g} 分钟（{gap}），限值 {limit} 分钟{caveat_zh}。",
-                f"{route.label} largest {where_en} interval {value:g} min ({gap}), limit {limit} min{caveat_en}.",
-                window=worst.window, gap_from=gap_from, gap_to=gap_to,
-            )
+        basis_zh, basis_en = _basis(own, rule, context)
+        judged = finding(
+            rule, "pass" if passed else "fail", subject, value, limit, "min",
+            f"{route.label} {where}最大发车间隔 {value:g} 分钟（{gap}），限值 {limit:g} 分钟{basis_zh}{caveat_zh}。",
+            f"{route.label} largest {where_en} interval {value:g} min ({gap}), limit {limit:g} min{basis_en}{caveat_en}.",
+            window=worst.window, gap_from=gap_from, gap_to=gap_to, limit_source=own.source,
         )
+        if own.source != "pack":
+            judged.strength, judged.strength_words = "shall", CITY_WORDS
+        findings.append(judged)
     return findings + night_exemptions(rule, context)

@@ -4,8 +4,10 @@ findings (operators act on this: "add 07:30, 08:15")."""
 from __future__ import annotations
 
 from checker.judge.context import Context
+from checker.judge.headway_max import headway_limit
 from checker.judge.remedy import Limits, plan_departures
 from checker.model.clock import ClockMinute
+from checker.model.metrics import RouteRow
 from checker.model.result import Finding
 
 ROUTE_TIMETABLE_CHECKS = ("headway_max", "first_departure_by", "last_departure_from")
@@ -19,21 +21,21 @@ def attach_remedies(findings: list[Finding], context: Context) -> None:
     failing = [f for f in findings if f.rule in checks and f.status == "fail"]
     if not failing:
         return
-    peak_max = context.rule_param("headway_max", "max_min", window="peak")
-    offpeak_max = context.rule_param("headway_max", "max_min", window="offpeak")
-    limits = Limits(
-        peaks=context.city.peak_windows,
-        peak_max_s=NO_LIMIT_S if peak_max is None else round(peak_max * 60),
-        offpeak_max_s=NO_LIMIT_S if offpeak_max is None else round(offpeak_max * 60),
-        first_by_s=context.first_by_s(),
-        last_from_s=context.last_from_s(),
-    )
+    rules = {rule.params["window"]: rule for rule in context.pack.rules_checked_by("headway_max")}
+
+    def limits(route: RouteRow) -> Limits:
+        def seconds(window: str) -> int:
+            rule = rules.get(window)
+            return NO_LIMIT_S if rule is None else round(headway_limit(rule, context, route).minutes * 60)
+        return Limits(peaks=context.city.peak_windows, peak_max_s=seconds("peak"), offpeak_max_s=seconds("offpeak"),
+                      first_by_s=context.first_by_s(), last_from_s=context.last_from_s())
+
     routes = {r.key: r for r in context.day_routes}
     plans: dict[tuple[str, int], list[ClockMinute]] = {}
     for failed in failing:
         key = (failed.subject["route_id"], failed.subject["direction_id"])
         if key not in plans:
-            plans[key] = [ClockMinute(t) for t in plan_departures(routes[key].departures_s, limits)]
+            plans[key] = [ClockMinute(t) for t in plan_departures(routes[key].departures_s, limits(routes[key]))]
         plan = plans[key]
         if not plan:
             continue

@@ -18,6 +18,7 @@ from checker.model.clock import Window, parse_clock
 from checker.model.pack import (
     HUB_DEFAULTS,
     HUB_EXEMPTIONS,
+    HeadwayMinima,
     STRENGTHS,
     CityProfile,
     Family,
@@ -367,6 +368,7 @@ def resolve_city(pack: RulePack, city: str, profile_path: str | Path | None = No
         micro_routes=[str(r) for r in profile.get("micro_routes", [])],
         micro_below_km=profile.get("micro_below_km"),
         priority_min_share=_level_shares(profile.get("priority_min_share", {}), where),
+        headway_minima=_headway_minima(profile, where),
         hub=HubSettings(*(_positive(settings, key, default, where)
                           for key, default in zip(HUB_KEYS, vars(HUB_DEFAULTS).values(), strict=False)),
                         exemption=_choice(profile, "hub_exemption", HUB_EXEMPTIONS, where)),
@@ -387,7 +389,8 @@ PROFILE_KEYS: dict[str, tuple[Any, str, str]] = {
     "night_first_by": _TEXT, "night_last_from": _TEXT, "night_max_headway_min": _NUMBER,
     "dedicated_routes": _TEXT_LIST, **{key: _NUMBER for key in HUB_KEYS},
     "indicators": _TABLE, "micro_routes": _TEXT_LIST, "micro_below_km": _NUMBER, "hub_exemption": _TEXT,
-    "priority_min_share": _TABLE,
+    "priority_min_share": _TABLE, "peak_max_headway_min": _NUMBER, "offpeak_max_headway_min": _NUMBER,
+    "route_max_headway_min": _TABLE, "frequency_document": _TEXT,
 }
 
 
@@ -427,6 +430,25 @@ def _indicator_targets(pack: RulePack, table: dict[str, Any], where: str) -> dic
             raise InputError(where, "Expected { baseline = number, target = number }.",
                              "应为 { baseline = 数值, target = 数值 }。", field=f"indicators.{rule_id}", value=values)
     return table
+
+
+def _headway_minima(profile: dict[str, Any], where: str) -> HeadwayMinima:
+    """The city's own frequency minima (Art. 10(3)): peak_max_headway_min, offpeak_max_headway_min, and per route
+    route_max_headway_min = { "1路" = { peak = 15, offpeak = 30 } }; frequency_document cites where it set them."""
+    for key in ("peak_max_headway_min", "offpeak_max_headway_min"):
+        if key in profile and not profile[key] > 0:
+            raise InputError(where, "Expected a positive number of minutes.", "应为正的分钟数。", field=key,
+                             value=profile[key])
+    routes: dict[str, dict[str, float]] = {}
+    for route, limits in profile.get("route_max_headway_min", {}).items():
+        if not (isinstance(limits, dict) and limits and set(limits) <= {"peak", "offpeak"} and all(
+                isinstance(v, int | float) and not isinstance(v, bool) and v > 0 for v in limits.values())):
+            raise InputError(where, "Expected { peak = minutes, offpeak = minutes } (either or both).",
+                             "应为 { peak = 分钟数, offpeak = 分钟数 }（可只给其一）。",
+                             field=f"route_max_headway_min.{route}", value=limits)
+        routes[str(route)] = {k: float(v) for k, v in limits.items()}
+    return HeadwayMinima(profile.get("peak_max_headway_min"), profile.get("offpeak_max_headway_min"), routes,
+                         profile.get("frequency_document"))
 
 
 def _level_shares(table: dict[str, Any], where: str) -> dict[int, float]:

@@ -109,6 +109,26 @@ class NightSettings:
         return any(v is not None for v in (self.first_by_s, self.last_from_s, self.max_headway_min))
 
 
+@dataclass(frozen=True)
+class HeadwayMinima:
+    """Art. 10(3): the city's own minimum service frequency (城市交通运输主管部门应当…制定相应的服务频次最低要求),
+    city-wide and per route (by route_id or short name), in largest minutes between departures."""
+
+    peak_min: float | None = None
+    offpeak_min: float | None = None
+    routes: dict[str, dict[str, float]] = field(default_factory=dict)  # route -> {"peak": m, "offpeak": m}
+    document: str | None = None  # the city's document that sets them
+
+    def limit(self, route_id: str, short_name: str | None, peak: bool) -> tuple[float | None, str | None]:
+        """The city's limit for this route and window, and whether it is the route's own or city-wide."""
+        window = "peak" if peak else "offpeak"
+        for key in (route_id, short_name):
+            if key is not None and window in self.routes.get(key, {}):
+                return self.routes[key][window], "route"
+        value = self.peak_min if peak else self.offpeak_min
+        return value, None if value is None else "city"
+
+
 @dataclass
 class CityProfile:
     """The city audited and the settings that apply to it: pack defaults, then its own profile."""
@@ -129,6 +149,7 @@ class CityProfile:
     micro_routes: list[str] = field(default_factory=list)
     micro_below_km: float | None = None
     priority_min_share: dict[int, float] = field(default_factory=dict)  # Art. 11 level -> the city's own minimum
+    headway_minima: HeadwayMinima = field(default_factory=HeadwayMinima)
     notices: list[tuple[str, str]] = field(default_factory=list)  # (en, zh)
 
 

@@ -26,7 +26,7 @@ class Finding:
     message_zh: str
     message_en: str
     detail: dict[str, Any] = field(default_factory=dict)
-    strength: str = "shall"  # the rule's, for this city's tier (STRENGTHS)
+    strength: str = ""  # the rule's, for this city's tier (STRENGTHS); a check may set its own (a city's minimum)
     strength_words: str = ""  # quoted from the text
 
     def __post_init__(self) -> None:

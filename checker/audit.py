@@ -11,6 +11,7 @@ from checker import RESULT_SCHEMA_VERSION, __version__
 from checker.errors import InputError
 from checker.inputs import AuditRequest, result_inputs
 from checker.judge import CHECKS, judge
+from checker.judge.deviations import apply_deviations
 from checker.load.inputs import load_inputs
 from checker.load.pack import load_pack, resolve_city
 from checker.metrics.compute import compute_metrics
@@ -51,6 +52,8 @@ def run_audit(request: Any) -> Audit:
     loaded = load_inputs(request, pack)
     measured = compute_metrics(loaded, request, pack, city)
     findings, hub_verdicts = judge(pack, city, measured.metrics)
+    deviation_notices = apply_deviations(findings, loaded.deviations, loaded.service.day,
+                                         str(request.deviations)) if loaded.deviations else []
     feed, service, basic = loaded.feed, loaded.service, measured.basic
     in_force = [] if pack.effective_from <= service.day.isoformat() <= pack.effective_until else [(
         f"The audit date {service.day} is outside the period {pack.document} is in force "
@@ -83,7 +86,7 @@ def run_audit(request: Any) -> Audit:
                   "rules_selected": [rule.id for rule in pack.rules]},
         findings=findings,
         metrics=measured.metrics,
-        notices=[{"en": en, "zh": zh} for en, zh in [*in_force, *loaded.notices, *city.notices, *measured.notices]],
+        notices=[{"en": en, "zh": zh} for en, zh in [*in_force, *loaded.notices, *city.notices, *measured.notices, *deviation_notices]],
         hub_verdicts=hub_verdicts,
         peak_windows=city.peak_windows,
     )

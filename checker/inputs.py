@@ -48,6 +48,8 @@ INPUTS: tuple[InputSpec, ...] = (
     InputSpec("realtime", "GTFS-Realtime TripUpdates snapshot(s) for TM-08", "实时到站快照"),
     InputSpec("on_time", "Archived TripUpdates, or AVL CSV trip_id,stop_id,actual_time, for TM-05", "正点数据"),
     InputSpec("declared", "Declared statistics CSV indicator,value,source", "申报数据"),
+    InputSpec("deviations", "Approved deviations CSV rule,subject,direction,reason,document,valid_until: a matching "
+              "fail becomes exempt", "批准的例外（提前发班、延迟收班等）"),
 )
 PATH_KEYS = tuple(spec.name for spec in INPUTS)
 DATUM_KEYS = tuple(spec.datum for spec in INPUTS if spec.datum)

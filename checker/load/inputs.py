@@ -13,6 +13,7 @@ from checker.load.built_up import BuiltUp, load_built_up
 from checker.load.calendar import ServiceDate, choose_service_date
 from checker.load.datum import to_wgs84
 from checker.load.declared import load_declared
+from checker.load.deviations import load_deviations
 from checker.load.districts import load_districts
 from checker.load.facilities import load_facilities
 from checker.load.feed import Feed, load_feed
@@ -21,6 +22,7 @@ from checker.load.hubs import Hub, load_hubs_file
 from checker.load.polygons import read_layer
 from checker.load.realtime import Snapshot, read_avl, read_trip_updates
 from checker.load.ridership import load_trip_loads
+from checker.model.deviation import Deviation
 from checker.model.inputs import RouteList
 from checker.model.pack import RulePack
 
@@ -45,6 +47,7 @@ class Loaded:
     snapshots: list[Snapshot] | None = None
     observed_delays: pl.DataFrame | None = None
     declared: dict[str, Any] = field(default_factory=dict)
+    deviations: list[Deviation] = field(default_factory=list)
     notices: list[tuple[str, str]] = field(default_factory=list)  # (en, zh)
 
 
@@ -62,6 +65,8 @@ def load_inputs(request: Any, pack: RulePack) -> Loaded:
                     notices=[*feed.notices, *built_up.notices, *district_notices])
     if request.base_routes is not None:
         loaded.route_list = load_route_list(request.base_routes)
+    if request.deviations is not None:
+        loaded.deviations = load_deviations(request.deviations)
     if request.load is not None:
         loaded.trip_loads, notices = load_trip_loads(request.load, service.day)
         loaded.notices += notices

@@ -68,6 +68,7 @@ def run_audit(request: Any) -> Audit:
         "built_up_datum": request.built_up_crs,
         "base_routes_rule": {"en": basic.how_en, "zh": basic.how_zh},
         "custom_routes_excluded": basic.excluded_custom,
+        "routes_excluded": basic.excluded,
     }
     result = AuditResult(
         schema_version=RESULT_SCHEMA_VERSION,

@@ -36,12 +36,12 @@ def test_exit_0_when_nothing_fails(tmp_path, cli):
     result = cli("audit", feed, "--built-up", tiny, "--city", "Luoding", "--format", "json")
     doc = _json(result)
     not_assessed = {f["rule"] for f in doc["findings"] if f["status"] == "not_assessed"}
-    assert not_assessed == {"GD-LOAD-PEAK", "GD-HUB-ALIGN", "GD-PRIORITY"}  # never "pass" without data
+    assert not_assessed == {"GD-LIST", "GD-LOAD-PEAK", "GD-HUB-ALIGN", "GD-PRIORITY"}  # never "pass" without data
     assert {f["status"] for f in doc["findings"] if f["rule"] == "GD-NIGHT"} == {"info"}  # no night route to judge
     assert doc["summary"]["verdict"] == "incomplete"  # an audit with rules not assessed is not a pass
     assert result.exit_code == 4
     judged = cli("audit", feed, "--built-up", tiny, "--city", "Luoding", "--format", "json",
-                 "--ignore", "GD-LOAD-PEAK,GD-HUB-*", "--ignore", "GD-PRIORITY")
+                 "--ignore", "GD-LOAD-PEAK,GD-HUB-*", "--ignore", "GD-PRIORITY", "--ignore", "GD-LIST")
     assert _json(judged)["summary"]["verdict"] == "pass"
     assert judged.exit_code == 0
 

@@ -10,6 +10,7 @@ from checker.judge import (  # noqa: F401  (each module registers its check)
     hub_alignment,
     indicator,
     last_departure_from,
+    listed_routes,
     load_factor,
     micro_route,
     night_service,

@@ -17,6 +17,7 @@ from checker.errors import InputError
 from checker.model.clock import Window, parse_clock
 from checker.model.pack import (
     HUB_DEFAULTS,
+    BasicPolicy,
     HUB_EXEMPTIONS,
     HeadwayMinima,
     STRENGTHS,
@@ -63,7 +64,7 @@ def pack_path(name_or_path: str | None) -> Path:
 PACK_KEYS = {"id": ("text", True), "version": ("text", True), "title": ("text", True), "title_en": ("text", True),
              "document": ("text", True), "issued": ("text", False), "effective_from": ("date", True),
              "effective_until": ("date", True), "report_title": ("text", True), "report_title_en": ("text", True),
-             "defaults": ("table", True), "families": ("list", True),
+             "defaults": ("table", True), "basic_routes": ("table", False), "families": ("list", True),
              "tiers": ("list", True), "rules": ("list", True)}
 DEFAULT_KEYS = {"work_start": ("clock", True), "work_end": ("clock", True), "peak_windows": ("list", True),
                 "hub_distance_m": ("number", False), "hub_grace_min": ("number", False), "hub_lead_min": ("number", False)}
@@ -183,7 +184,25 @@ def load_pack(name_or_path: str | None, checks: Mapping[str, DeclaresParams]) ->
         seen.add(rule.id)
     fields = {k: data[k] for k in ("id", "version", "title", "title_en", "document", "effective_from", "effective_until",
                                    "report_title", "report_title_en")}
-    return RulePack(**fields, defaults=data["defaults"], families=families, tiers=tiers, rules=rules, path=path)
+    return RulePack(**fields, defaults=data["defaults"], families=families, tiers=tiers, rules=rules, path=path,
+                    basic_policy=_basic_policy(data.get("basic_routes", {}), where))
+
+
+def _basic_policy(table: dict[str, Any], where: _PackText) -> BasicPolicy:
+    """[basic_routes]: custom_words = [...], excluded_types = [{ route_type, reason, reason_zh }, ...]."""
+    where.check_keys(table, {"custom_words": ("list", False), "excluded_types": ("list", False)}, "[basic_routes]")
+    words = table.get("custom_words", list(BasicPolicy().custom_words))
+    if not all(isinstance(w, str) and w for w in words):
+        raise where.error("Expected a list of words.", "应为词语列表。", "custom_words", words)
+    excluded = {}
+    for entry in table.get("excluded_types", []):
+        if not isinstance(entry, dict):
+            raise where.error("Expected { route_type, reason, reason_zh } tables.", "应为 { route_type, reason, reason_zh } 表。",
+                              "excluded_types", entry)
+        where.check_keys(entry, {"route_type": ("integer", True), "reason": ("text", True), "reason_zh": ("text", True)},
+                         "[[basic_routes.excluded_types]]")
+        excluded[entry["route_type"]] = (entry["reason"], entry["reason_zh"])
+    return BasicPolicy(tuple(words), excluded)
 
 
 def _rule(entry: Any, where: _PackText, checks: Mapping[str, DeclaresParams], families: set[str]) -> Rule:

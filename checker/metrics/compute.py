@@ -18,15 +18,17 @@ from checker.metrics.hubs import hub_service
 from checker.metrics.indicators import IndicatorInputs, compute_indicators
 from checker.metrics.load_factor import peak_load_factors
 from checker.metrics.priority import priority_coverage
-from checker.metrics.route_kinds import BasicRoutes, basic_routes
+from checker.metrics.route_kinds import BasicRoutes, basic_routes, is_bus
 from checker.metrics.route_table import route_rows
 from checker.model.metrics import (
     FAR_FROM_STOPS_M,
     CoverageSummary,
     DistrictCoverage,
     HubsMetric,
+    ListedRoute,
     LoadMetric,
     Metrics,
+    RouteListMetric,
     RouteLoad,
 )
 from checker.model.pack import CityProfile, RulePack
@@ -46,7 +48,7 @@ class Measured:
 
 def compute_metrics(loaded: Loaded, request: Any, pack: RulePack, city: CityProfile) -> Measured:
     feed, day = loaded.feed, loaded.service.day
-    basic = basic_routes(feed.routes, loaded.route_list)
+    basic = basic_routes(feed.routes, loaded.route_list, pack.basic_policy)
     notices: list[tuple[str, str]] = []
     if basic.not_in_feed:
         shown = ", ".join(basic.not_in_feed[:20])
@@ -78,6 +80,8 @@ def compute_metrics(loaded: Loaded, request: Any, pack: RulePack, city: CityProf
             f"建成区多边形（{summary.built_up_km2:,.0f} 平方公里）有 {summary.far_from_stops_share:.0%} 的面积距离所有站点超过 "
             f"{FAR_FROM_STOPS_M / 1000:g} 公里，可能是行政区划边界而非第十条第一项所称的建成区。请核对后再签署覆盖率结论。"))
     metrics = Metrics(coverage=summary, routes=routes)
+    if loaded.route_list is not None:
+        metrics.route_list = _route_list(loaded, basic, all_departures)
     if loaded.trip_loads is not None:
         metrics.load = LoadMetric(str(request.load), [
             RouteLoad(**row) for row in peak_load_factors(departures, loaded.trip_loads, city.peak_windows)])
@@ -95,6 +99,25 @@ def compute_metrics(loaded: Loaded, request: Any, pack: RulePack, city: CityProf
         metrics.indicators = compute_indicators(pack, inputs)
         notices += inputs.notices
     return Measured(metrics, coverage, basic, notices)
+
+
+def _route_list(loaded: Loaded, basic: BasicRoutes, departures: pl.DataFrame) -> RouteListMetric:
+    """Listed routes that do not run on the audit date, and bus routes that run but are not listed."""
+    routes = loaded.feed.routes
+    running = set(departures["route_id"].unique().to_list())
+    listed_ids = set(basic.route_ids)
+    buses = routes.filter(is_bus(pl.col("route_type")))
+
+    def rows(frame: pl.DataFrame) -> list[ListedRoute]:
+        return [ListedRoute(r["route_id"], r["route_short_name"])
+                for r in frame.sort("route_id").iter_rows(named=True)]
+
+    assert loaded.route_list is not None
+    return RouteListMetric(
+        source=loaded.route_list.path, listed=len(loaded.route_list.values), not_in_feed=basic.not_in_feed,
+        not_running=rows(routes.filter(pl.col("route_id").is_in(list(listed_ids - running)))),
+        unlisted_running=rows(buses.filter(pl.col("route_id").is_in(list(running - listed_ids)))),
+    )
 
 
 def _coverage_summary(coverage: Coverage, loaded: Loaded) -> CoverageSummary:

@@ -11,14 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from checker.errors import InputError
 from checker.model.inputs import RouteList
+from checker.model.pack import BasicPolicy
 from checker.model.metrics import Reason
 
-CUSTOM_MARK = "定制"
 NIGHT_NAME = re.compile(r"夜|通宵|^N\d+", re.IGNORECASE)
 NIGHT_STARTS_AT = 21 * 3600  # a first departure at or after 21:00 ...
 NIGHT_ENDS_BY = 5 * 3600  # ... or a last departure by 05:00 on the service day
@@ -76,26 +77,50 @@ class BasicRoutes:
     how_en: str
     how_zh: str
     excluded_custom: list[str] = field(default_factory=list)
+    excluded: list[dict[str, Any]] = field(default_factory=list)  # every bus route not counted, with the reason
     not_in_feed: list[str] = field(default_factory=list)
 
 
-def basic_routes(routes: pl.DataFrame, listed: RouteList | None) -> BasicRoutes:
-    """The basic routes: the published list where given, else every bus route not marked custom (定制)."""
+def basic_routes(routes: pl.DataFrame, listed: RouteList | None, policy: BasicPolicy | None = None) -> BasicRoutes:
+    """The basic routes: the published list (Art. 6) where given; else every bus route except custom service
+    (its name or description carries one of the pack's custom words, Art. 2 and 12) and the extended route
+    types the pack excludes (school, sightseeing, demand-responsive ...), each exclusion with its reason."""
     if listed is not None:
         return _from_list(routes, listed)
+    policy = policy or BasicPolicy()
     named = pl.concat_str(
         [pl.col(c).fill_null("") for c in ("route_short_name", "route_long_name", "route_desc")], separator=" "
     )
     buses = routes.filter(is_bus(pl.col("route_type")))
-    custom = buses.filter(named.str.contains(CUSTOM_MARK, literal=True))["route_id"].to_list()
-    basic = buses.filter(~pl.col("route_id").is_in(custom))["route_id"].to_list()
+    custom_word = pl.lit(None, dtype=pl.String)
+    for word in reversed(policy.custom_words):
+        custom_word = pl.when(named.str.contains(word, literal=True)).then(pl.lit(word)).otherwise(custom_word)
+    marked = buses.with_columns(custom_word=custom_word)
+    excluded = []
+    for row in marked.iter_rows(named=True):
+        reason = None
+        if row["custom_word"] is not None:
+            reason = (f"custom service (定制化公交): its name or description contains '{row['custom_word']}'",
+                      f"定制化公交：名称或说明含“{row['custom_word']}”")
+        elif row["route_type"] in policy.excluded_types:
+            en, zh = policy.excluded_types[row["route_type"]]
+            reason = (f"route_type {row['route_type']}: {en}", f"route_type {row['route_type']}：{zh}")
+        if reason is not None:
+            excluded.append({"route_id": row["route_id"], "route_short_name": row["route_short_name"],
+                             "route_type": row["route_type"], "reason_en": reason[0], "reason_zh": reason[1]})
+    dropped = {e["route_id"] for e in excluded}
+    custom = [e["route_id"] for e in excluded if e["reason_en"].startswith("custom")]
+    basic = [r for r in buses["route_id"].to_list() if r not in dropped]
+    words = "、".join(policy.custom_words)
+    types = ", ".join(str(t) for t in sorted(policy.excluded_types)) or "none"
     return BasicRoutes(
         basic,
         "No --base-routes list given: every bus/trolleybus route (route_type 3, 11, 700-799, 800) counts as basic, "
-        f"except routes whose name or description contains '{CUSTOM_MARK}' (custom service).",
+        f"except custom service (name or description containing {', '.join(policy.custom_words)}) and route types "
+        f"that are not public basic service ({types}); excluded routes are listed with their reason.",
         f"未提供基本公交线路清单（--base-routes）：所有公共汽电车线路（route_type 3、11、700-799、800）均视为基本公交，"
-        f"名称或说明含“{CUSTOM_MARK}”的定制化线路除外。",
-        excluded_custom=custom,
+        f"名称或说明含“{words}”的定制化线路及非公众基本服务的线路类型（{types}）除外，排除的线路逐条列明原因。",
+        excluded_custom=custom, excluded=excluded,
     )
 
 

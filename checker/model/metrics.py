@@ -148,6 +148,23 @@ class HubsMetric:
 
 
 @dataclass
+class ListedRoute:
+    route_id: str
+    route_short_name: str | None
+
+
+@dataclass
+class RouteListMetric:
+    """The published list of basic routes (Art. 6) against the feed on the audit date."""
+
+    source: str
+    listed: int  # entries in the list
+    not_in_feed: list[str]  # listed values no route of the feed has
+    not_running: list[ListedRoute]  # listed routes of the feed with no departure on the audit date
+    unlisted_running: list[ListedRoute]  # bus routes running that day that the list does not name
+
+
+@dataclass
 class Metrics:
     """Everything measured once per audit. `priority` and `indicators` keep their documented dict shapes
     (README, JSON contract): their rows vary per facility category and per indicator."""
@@ -158,6 +175,7 @@ class Metrics:
     hubs: HubsMetric | None = None
     priority: dict[str, Any] | None = None
     indicators: dict[str, dict[str, Any] | None] | None = None
+    route_list: RouteListMetric | None = None
 
     def route(self, route_id: str, direction_id: int) -> RouteRow | None:
         return next((r for r in self.routes if r.key == (route_id, direction_id)), None)

@@ -55,6 +55,15 @@ class Tier:
     cities: list[dict[str, str]]
 
 
+@dataclass(frozen=True)
+class BasicPolicy:
+    """Which bus routes are not basic service (Art. 2, 12), as pack data: custom service by its words, and
+    extended route types that are not public basic service, each with the reason."""
+
+    custom_words: tuple[str, ...] = ("定制",)
+    excluded_types: dict[int, tuple[str, str]] = field(default_factory=dict)  # route_type -> (reason en, zh)
+
+
 @dataclass
 class RulePack:
     id: str
@@ -71,6 +80,7 @@ class RulePack:
     tiers: list[Tier]
     rules: list[Rule]
     path: Path
+    basic_policy: BasicPolicy = field(default_factory=BasicPolicy)
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((rule for rule in self.rules if rule.id.lower() == rule_id.lower()), None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+from datetime import date
 from typing import Any
 
 from checker import RESULT_SCHEMA_VERSION, __version__
@@ -12,9 +13,11 @@ from checker.errors import InputError
 from checker.inputs import AuditRequest, result_inputs
 from checker.judge import CHECKS, judge
 from checker.judge.deviations import apply_deviations
-from checker.load.inputs import load_inputs
+from checker.load.calendar import choose_service_date
+from checker.load.inputs import load_dated_inputs, load_inputs
 from checker.load.pack import load_pack, resolve_city
 from checker.metrics.compute import compute_metrics
+from checker.metrics.route_kinds import basic_routes
 from checker.model.clock import hm
 from checker.model.pack import RulePack
 from checker.model.result import Audit, AuditResult
@@ -50,11 +53,15 @@ def run_audit(request: Any) -> Audit:
     pack = select_rules(open_pack(request.rules), request.select, request.ignore)
     city = resolve_city(pack, request.city, request.profile, request.overrides)
     loaded = load_inputs(request, pack)
-    measured = compute_metrics(loaded, request, pack, city)
+    basic = basic_routes(loaded.feed.routes, loaded.route_list, pack.basic_policy)
+    period = (date.fromisoformat(pack.effective_from), date.fromisoformat(pack.effective_until))
+    service = choose_service_date(loaded.feed, request.service_date, basic.route_ids, period)
+    load_dated_inputs(request, loaded, service)
+    measured = compute_metrics(loaded, request, pack, city, basic)
     findings, hub_verdicts = judge(pack, city, measured.metrics)
     deviation_notices = apply_deviations(findings, loaded.deviations, loaded.service.day,
                                          str(request.deviations)) if loaded.deviations else []
-    feed, service, basic = loaded.feed, loaded.service, measured.basic
+    feed = loaded.feed
     in_force = [] if pack.effective_from <= service.day.isoformat() <= pack.effective_until else [(
         f"The audit date {service.day} is outside the period {pack.document} is in force "
         f"({pack.effective_from} to {pack.effective_until}): the standard did not apply on that date.",
@@ -76,7 +83,8 @@ def run_audit(request: Any) -> Audit:
         city={"name": city.name, "name_en": city.name_en},
         tier={"id": city.tier.id, "name": city.tier.name, "name_en": city.tier.name_en,
               "coverage_min": city.tier.coverage_min, "coverage_target": city.coverage_target},
-        service_date={"date": service.day.isoformat(), "chosen_by": service.chosen_by, "trips": service.trips},
+        service_date={"date": service.day.isoformat(), "chosen_by": service.chosen_by, "trips": service.trips,
+                      "basic_trips": service.basic_trips, "why_en": service.why_en, "why_zh": service.why_zh},
         rule_pack={"id": pack.id, "version": pack.version, "document": pack.document, "title": pack.title,
                    "title_en": pack.title_en, "effective_from": pack.effective_from,
                    "effective_until": pack.effective_until, "report_title": pack.report_title,

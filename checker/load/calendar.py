@@ -15,7 +15,11 @@ from checker.load.feed import WEEKDAYS, Feed
 class ServiceDate:
     day: date
     chosen_by: str  # "requested" or "busiest_weekday" or "busiest_day"
-    trips: int
+    trips: int  # every trip running that day
+    basic_trips: int | None = None  # trips of basic routes that day, when the choice counted them
+    why_en: str = ""
+    why_zh: str = ""
+    outside_period: bool = False  # no date of the feed lies in the standard's period: the nearest was taken
 
 
 def service_range(feed: Feed) -> tuple[date, date]:
@@ -62,7 +66,11 @@ def trips_on(feed: Feed, day: date) -> pl.DataFrame:
     return feed.trips.join(services.select("service_id"), on="service_id", how="semi")
 
 
-def choose_service_date(feed: Feed, requested: date | None) -> ServiceDate:
+def choose_service_date(feed: Feed, requested: date | None, basic_ids: list[str] | None = None,
+                        period: tuple[date, date] | None = None) -> ServiceDate:
+    """The requested date; else the weekday with the most trips of basic routes (`basic_ids`; all trips when
+    None), among the feed's dates inside `period` (the standard's) when any are, else the feed's dates nearest
+    to it; ties to the earliest. A bus audit must not pick a rail-heavy day, nor a day before the standard."""
     first, last = service_range(feed)
     if requested is not None:
         if not first <= requested <= last:
@@ -82,17 +90,46 @@ def choose_service_date(feed: Feed, requested: date | None) -> ServiceDate:
             )
         return ServiceDate(requested, "requested", count)
     dates = pl.Series(pl.date_range(first, last, timedelta(days=1), eager=True))
-    per_service = feed.trips.group_by("service_id").len("trips")
+    basic = pl.len() if basic_ids is None else pl.col("route_id").is_in(basic_ids).sum()
+    per_service = feed.trips.group_by("service_id").agg(trips=pl.len(), basic=basic)
     per_date = (
         active_services(feed, dates)
         .join(per_service, on="service_id")
         .group_by("date")
-        .agg(pl.col("trips").sum())
+        .agg(pl.col("trips").sum(), pl.col("basic").sum())
+        .filter(pl.col("basic") > 0)
         .with_columns(weekday=pl.col("date").dt.weekday() <= 5)
-        .sort(["trips", "date"], descending=[True, False])
     )
+    if per_date.is_empty():
+        raise InputError(feed.label, "No trip of a basic route runs on any day of the feed's calendar.",
+                         "GTFS 日历中没有任何基本公交班次运营。")
+    outside = False
+    if period is not None:
+        inside = per_date.filter(pl.col("date").is_between(*period))
+        if inside.height:
+            per_date = inside
+        else:  # the nearest dates to the standard's period
+            outside = True
+            distance = pl.when(pl.col("date") < period[0]).then(pl.lit(period[0]) - pl.col("date")).otherwise(
+                pl.col("date") - pl.lit(period[1]))
+            per_date = per_date.with_columns(distance=distance).filter(pl.col("distance") == pl.col("distance").min())
     weekdays = per_date.filter(pl.col("weekday"))
     pick, how = (weekdays, "busiest_weekday") if weekdays.height else (per_date, "busiest_day")
-    if pick.is_empty():
-        raise InputError(feed.label, "No trip runs on any day of the feed's calendar.", "GTFS 日历中没有任何班次运营。")
-    return ServiceDate(pick["date"][0], how, int(pick["trips"][0]))
+    best = pick.sort(["basic", "date"], descending=[True, False]).row(0, named=True)
+    kind = "weekday" if how == "busiest_weekday" else "day"
+    counting_en = "trips of basic routes" if basic_ids is not None else "trips"
+    counting_zh = "基本公交班次" if basic_ids is not None else "班次"
+    if period is None:
+        where_en = where_zh = ""
+    elif outside:
+        where_en, where_zh = (f" among the feed's dates nearest to the standard's period ({period[0]} to {period[1]}), "
+                              "none of its dates lying inside it", f"（数据无一日在规范施行期 {period[0]} 至 {period[1]} 内，取最接近的日期）")
+    else:
+        where_en, where_zh = (f" within the standard's period ({period[0]} to {period[1]})",
+                              f"（规范施行期 {period[0]} 至 {period[1]} 内）")
+    return ServiceDate(
+        best["date"], how, int(best["trips"]), int(best["basic"]),
+        f"the {kind} with the most {counting_en} ({best['basic']}){where_en}; ties go to the earliest",
+        f"{counting_zh}最多（{best['basic']} 个）的{'工作日' if kind == 'weekday' else '日期'}{where_zh}；并列取最早",
+        outside,
+    )

@@ -10,7 +10,7 @@ import polars as pl
 
 from checker.load.base_routes import load_route_list
 from checker.load.built_up import BuiltUp, load_built_up
-from checker.load.calendar import ServiceDate, choose_service_date
+from checker.load.calendar import ServiceDate
 from checker.load.datum import to_wgs84
 from checker.load.declared import load_declared
 from checker.load.deviations import load_deviations
@@ -36,7 +36,6 @@ LINES = ("LineString", "MultiLineString")
 @dataclass
 class Loaded:
     feed: Feed
-    service: ServiceDate
     built_up: BuiltUp
     districts: list[Any] | None = None
     route_list: RouteList | None = None
@@ -47,6 +46,7 @@ class Loaded:
     snapshots: list[Snapshot] | None = None
     observed_delays: pl.DataFrame | None = None
     declared: dict[str, Any] = field(default_factory=dict)
+    service: ServiceDate | None = None  # chosen between the two phases of loading (load_dated_inputs)
     deviations: list[Deviation] = field(default_factory=list)
     notices: list[tuple[str, str]] = field(default_factory=list)  # (en, zh)
 
@@ -60,20 +60,11 @@ def load_inputs(request: Any, pack: RulePack) -> Loaded:
     avl = indicators and request.on_time is not None and request.on_time.suffix.lower() == ".csv"
     feed = load_feed(request.feed, keep_rows=avl, shapes=bool(pack.rules_checked_by(*LENGTH_CHECKS)))
     _stops_to_wgs84(feed, request.feed_crs)
-    service = choose_service_date(feed, request.service_date)
-    loaded = Loaded(feed, service, built_up, districts,
-                    notices=[*feed.notices, *built_up.notices, *district_notices])
+    loaded = Loaded(feed, built_up, districts, notices=[*feed.notices, *built_up.notices, *district_notices])
     if request.base_routes is not None:
         loaded.route_list = load_route_list(request.base_routes)
     if request.deviations is not None:
         loaded.deviations = load_deviations(request.deviations)
-    if request.load is not None:
-        loaded.trip_loads, notices = load_trip_loads(request.load, service.day)
-        loaded.notices += notices
-    if request.hubs is not None:
-        read = load_hub_feed if request.hubs.is_dir() or request.hubs.suffix.lower() == ".zip" else load_hubs_file
-        loaded.hubs, notices = read(request.hubs, service.day, request.hubs_crs)
-        loaded.notices += notices
     if request.facilities is not None:
         _facilities(request, pack, loaded)
     if indicators:
@@ -85,6 +76,18 @@ def load_inputs(request: Any, pack: RulePack) -> Loaded:
             loaded.notices.append((f"Rule pack {pack.id} has no indicator that uses {', '.join(unused)}; not read.",
                                    f"规则包 {pack.id} 没有使用 {', '.join(unused)} 的指标，未读取。"))
     return loaded
+
+
+def load_dated_inputs(request: Any, loaded: Loaded, service: ServiceDate) -> None:
+    """The inputs read for the audit date, once it is chosen: peak loads of its trips, hub hours of its day type."""
+    loaded.service = service
+    if request.load is not None:
+        loaded.trip_loads, notices = load_trip_loads(request.load, service.day)
+        loaded.notices += notices
+    if request.hubs is not None:
+        read = load_hub_feed if request.hubs.is_dir() or request.hubs.suffix.lower() == ".zip" else load_hubs_file
+        loaded.hubs, notices = read(request.hubs, service.day, request.hubs_crs)
+        loaded.notices += notices
 
 
 def _stops_to_wgs84(feed: Feed, datum: str) -> None:

@@ -18,7 +18,7 @@ from checker.metrics.hubs import hub_service
 from checker.metrics.indicators import IndicatorInputs, compute_indicators
 from checker.metrics.load_factor import peak_load_factors
 from checker.metrics.priority import priority_coverage
-from checker.metrics.route_kinds import BasicRoutes, basic_routes, is_bus
+from checker.metrics.route_kinds import BasicRoutes, is_bus
 from checker.metrics.route_table import route_rows
 from checker.model.metrics import (
     FAR_FROM_STOPS_M,
@@ -46,9 +46,9 @@ class Measured:
     notices: list[tuple[str, str]] = field(default_factory=list)
 
 
-def compute_metrics(loaded: Loaded, request: Any, pack: RulePack, city: CityProfile) -> Measured:
+def compute_metrics(loaded: Loaded, request: Any, pack: RulePack, city: CityProfile, basic: BasicRoutes) -> Measured:
+    assert loaded.service is not None
     feed, day = loaded.feed, loaded.service.day
-    basic = basic_routes(feed.routes, loaded.route_list, pack.basic_policy)
     notices: list[tuple[str, str]] = []
     if basic.not_in_feed:
         shown = ", ".join(basic.not_in_feed[:20])

@@ -21,7 +21,8 @@ _COMMON = (
 )
 INDICATOR_CHECKS = {
     "declared": "a value the city declares (--declared CSV indicator,value,source)",
-    "tm_coverage": "share of the built-up area within radius_m of a served stop (the GD-COV-500 engine), %",
+    "tm_coverage": "share of the built-up area within radius_m of a stop of the listed modes served on the date "
+                   "(every public transport stop, not only basic bus routes; the GD-COV-500 engine), %",
     "tm_peak_speed": "vehicle-km over vehicle-hours of peak departures, km/h",
     "tm_realtime": "share of trips running at the TripUpdates snapshots' times that have real-time data, %",
     "tm_on_time": "share of observed stop events within early_min early to late_min late, %",
@@ -33,7 +34,9 @@ INDICATOR_CHECKS = {
     "tm_accessible_trips": "departures with wheelchair_accessible 1, %",
 }
 _EXTRA = {
-    "tm_coverage": (number("radius_m", "m", "straight-line radius around each served stop"),),
+    "tm_coverage": (number("radius_m", "m", "straight-line radius around each served stop"),
+                    Param("modes", "list", "", "GTFS base route types whose served stops count (0 tram, 1 metro, "
+                          "2 rail, 3 bus, 4 ferry, 11 trolleybus, 12 monorail; extended types map to these)")),
     "tm_on_time": (number("early_min", "min", "how early still counts as on time"),
                    number("late_min", "min", "how late still counts as on time")),
 }

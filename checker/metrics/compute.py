@@ -18,7 +18,7 @@ from checker.metrics.hubs import hub_service
 from checker.metrics.indicators import IndicatorInputs, compute_indicators
 from checker.metrics.load_factor import peak_load_factors
 from checker.metrics.priority import priority_coverage
-from checker.metrics.route_kinds import BasicRoutes, is_bus
+from checker.metrics.route_kinds import BasicRoutes, base_route_type, is_bus
 from checker.metrics.route_table import route_rows
 from checker.model.metrics import (
     FAR_FROM_STOPS_M,
@@ -61,7 +61,7 @@ def compute_metrics(loaded: Loaded, request: Any, pack: RulePack, city: CityProf
     routes = route_rows(departures, feed.routes, city.peak_windows, set(city.night_routes))
 
     radius = next((r.params["radius_m"] for r in pack.rules_checked_by("coverage_min", "tm_coverage")), 500)
-    served = feed.stops_served_by(trips["trip_id"])
+    served = feed.stops_served_by(_coverage_trips(pack, feed, day_trips, trips)["trip_id"])
     lon, lat = served["stop_lon"].to_numpy(), served["stop_lat"].to_numpy()  # WGS-84 since loading
     coverage = compute_coverage(loaded.built_up.geometry, lon, lat, radius)
     datum_notice = _datum_notice(coverage, request, lon, lat)
@@ -99,6 +99,16 @@ def compute_metrics(loaded: Loaded, request: Any, pack: RulePack, city: CityProf
         metrics.indicators = compute_indicators(pack, inputs)
         notices += inputs.notices
     return Measured(metrics, coverage, basic, notices)
+
+
+def _coverage_trips(pack: RulePack, feed: Any, day_trips: pl.DataFrame, basic_trips: pl.DataFrame) -> pl.DataFrame:
+    """Whose stops count for coverage: Guangdong's rule counts basic-route stops; the transit-metropolis
+    indicator (城市公共交通站点) every public transport stop of the modes its rule lists."""
+    if pack.rules_checked_by("coverage_min") or not pack.rules_checked_by("tm_coverage"):
+        return basic_trips
+    modes = set(pack.rules_checked_by("tm_coverage")[0].params["modes"])
+    types = feed.routes.select("route_id", mode=base_route_type(pl.col("route_type")))
+    return day_trips.join(types, on="route_id").filter(pl.col("mode").is_in(list(modes)))
 
 
 def _route_list(loaded: Loaded, basic: BasicRoutes, departures: pl.DataFrame) -> RouteListMetric:

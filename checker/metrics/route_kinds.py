@@ -34,6 +34,23 @@ def is_bus(route_type: pl.Expr) -> pl.Expr:
     return route_type.is_in([3, 11, 800]) | route_type.is_between(700, 799)
 
 
+def base_route_type(route_type: pl.Expr) -> pl.Expr:
+    """A GTFS route type, extended ones (100-1700) mapped to the base types: 0 tram, 1 metro, 2 rail, 3 bus,
+    4 ferry, 6 aerial lift, 7 funicular, 11 trolleybus, 12 monorail."""
+    return (pl.when(route_type < 100).then(route_type)
+            .when(route_type.is_between(100, 199)).then(2)
+            .when(route_type.is_between(200, 299)).then(3)  # coach
+            .when(route_type == 405).then(12)
+            .when(route_type.is_between(400, 499)).then(1)
+            .when(route_type.is_between(700, 799)).then(3)
+            .when(route_type == 800).then(11)
+            .when(route_type.is_between(900, 999)).then(0)
+            .when(route_type.is_between(1000, 1299)).then(4)
+            .when(route_type.is_between(1300, 1399)).then(6)
+            .when(route_type == 1400).then(7)
+            .otherwise(route_type))
+
+
 def listed_or_named(route_id: str, names: tuple[str | None, ...], listed: set[str],
                     pattern: re.Pattern[str]) -> Reason | None:
     """Why a route is listed in the city profile (by route_id or short name, the first of `names`) or named

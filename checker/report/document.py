@@ -38,10 +38,11 @@ def route_document(route: RouteRow) -> dict[str, Any]:
         "route_long_name": route.route_long_name, "origin_stop_id": route.origin_stop_id, "trips": route.trips,
         "first_departure": hms(route.first_departure_s), "last_departure": hms(route.last_departure_s),
         "first_departure_s": route.first_departure_s, "last_departure_s": route.last_departure_s,
-        # day windows mean nothing for a night route; max_gap_min is its interval
+        # day windows mean nothing for a night route (GD-NIGHT judges it): its interval is night_max_headway_min
         "max_headway_peak_min": None if night else _minutes(peak),
         "max_headway_offpeak_min": None if night else _minutes(offpeak),
         "max_gap_min": _minutes(route.max_gap_s),
+        "night_max_headway_min": _minutes(route.max_gap_s) if night else None,  # a night route's own interval
         "windows": [{"window": w.window, "departures": w.departures, "max_headway_min": _minutes(w.max_headway_s),
                      "gap_from": hms(w.gap_from_s), "gap_to": hms(w.gap_to_s)} for w in route.windows],
         "departures": [hms(t) for t in route.departures_s],

@@ -65,6 +65,8 @@ def summary_row(job: CityJob, doc: dict, out_dir: Path) -> dict:
         "coverage_margin": round(coverage["ratio"] - tier["coverage_min"], 6),
         "service_date": doc["service_date"]["date"], "route_directions": len(doc["metrics"]["routes"]),
         "failing_findings": doc["summary"]["counts"]["fail"], "fails_by_rule": fails, "seconds": None,
+        "rules_not_assessed": ", ".join(doc["summary"]["rules_not_assessed"]),
+        "not_assessed_rules": doc["summary"]["rules_not_assessed"],
     }
 
 

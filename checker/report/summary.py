@@ -11,7 +11,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 COLUMNS = ["rank", "city", "status", "tier", "coverage_min", "coverage_target", "coverage", "coverage_margin",
-           "service_date", "route_directions", "failing_findings", "skipped", "seconds", "error", "folder"]
+           "service_date", "route_directions", "failing_findings", "rules_not_assessed", "skipped", "seconds", "error",
+           "folder"]
 _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                    autoescape=select_autoescape())
 
@@ -29,7 +30,9 @@ def _rules(rows: list[dict]) -> list[str]:
 def _table(rows: list[dict]) -> tuple[list[str], list[list]]:
     rules = _rules(rows)
     header = [*COLUMNS, *[f"fail {rule}" for rule in rules]]
-    body = [[row.get(c) for c in COLUMNS] + [row["fails_by_rule"].get(rule) for rule in rules] for row in rows]
+    body = [[row.get(c) for c in COLUMNS]
+            + ["n.a." if rule in (row.get("not_assessed_rules") or []) else row["fails_by_rule"].get(rule) for rule in rules]
+            for row in rows]
     return header, body
 
 

@@ -157,3 +157,13 @@ def test_cairns_trip_lengths_and_peak_speed_agree_with_gtfs_kit():
     assert speed["departures"] == kit.height
     assert speed["km_h"] == pytest.approx(kit["distance"].sum() / hours, rel=0.005)
     assert 10 < speed["km_h"] < 40  # a plausible city bus speed
+
+
+@pytest.mark.parametrize("feed, date_option", [(("cairns", "cairns_gtfs.zip"), ("--date", "2014-05-30")),
+                                               (("kl_rapid_bus", "gtfs.zip"), ("--date", "2026-05-04")),
+                                               (("atb_region_nord",), ())])
+def test_no_datum_false_alarm_on_real_feeds(tmp_path, cli, feed, date_option):
+    """Correct WGS-84 feeds over a polygon around their own stops: no reading of another datum is suggested."""
+    doc = _audit(cli, tmp_path, shared_path(*feed), *date_option)
+    suggested = [n["en"] for n in doc["notices"] if "--feed-crs" in n["en"] or "--built-up-crs" in n["en"]]
+    assert not suggested

@@ -17,12 +17,12 @@ from checker.errors import InputError
 from checker.model.clock import Window, parse_clock
 from checker.model.pack import (
     HUB_DEFAULTS,
-    BasicPolicy,
     HUB_EXEMPTIONS,
-    HeadwayMinima,
     STRENGTHS,
+    BasicPolicy,
     CityProfile,
     Family,
+    HeadwayMinima,
     HubSettings,
     NightSettings,
     Param,

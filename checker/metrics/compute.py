@@ -12,7 +12,13 @@ import polars as pl
 from checker.load.calendar import trips_on
 from checker.load.datum import from_wgs84, to_wgs84
 from checker.load.inputs import INDICATOR_CHECKS, Loaded
-from checker.metrics.coverage import Coverage, compute_coverage, district_coverage, share_far_from, share_inside
+from checker.metrics.coverage import (
+    Coverage,
+    compute_coverage,
+    district_coverage,
+    share_far_from,
+    share_inside,
+)
 from checker.metrics.departures import infer_directions, origin_departures
 from checker.metrics.hubs import hub_service
 from checker.metrics.indicators import IndicatorInputs, compute_indicators

@@ -17,8 +17,8 @@ import polars as pl
 
 from checker.errors import InputError
 from checker.model.inputs import RouteList
-from checker.model.pack import BasicPolicy
 from checker.model.metrics import Reason
+from checker.model.pack import BasicPolicy
 
 NIGHT_NAME = re.compile(r"夜|通宵|^N\d+", re.IGNORECASE)
 NIGHT_STARTS_AT = 21 * 3600  # a first departure at or after 21:00 ...

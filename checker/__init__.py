@@ -1,4 +1,4 @@
 """buscheck: audit a city's GTFS bus feed against service-standard rule packs."""
 
 __version__ = "0.2.0"
-RESULT_SCHEMA_VERSION = "1.2"  # 1.1: hubs, priority; 1.2: indicators family, info status, metrics.indicators
+RESULT_SCHEMA_VERSION = "1.3"  # 1.1 hubs, priority; 1.2 indicators; 1.3 strength, verdict incomplete (CHANGELOG)

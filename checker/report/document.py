@@ -94,6 +94,8 @@ def metrics_document(metrics: Metrics, hub_verdicts: list[HubVerdict] | None) ->
                        "hubs": [hub_document(h, v) for h, v in zip(metrics.hubs.hubs, verdicts, strict=True)]}
     if metrics.indicators is not None:
         doc["indicators"] = plain(metrics.indicators)
+    if metrics.route_list is not None:
+        doc["route_list"] = plain(metrics.route_list)
     return doc
 
 

@@ -14,9 +14,9 @@ from checker.inputs import AuditRequest, result_inputs
 from checker.judge import CHECKS, judge
 from checker.judge.deviations import apply_deviations
 from checker.load.calendar import choose_service_date
-from checker.load.inputs import load_dated_inputs, load_inputs
+from checker.load.inputs import Loaded, load_dated_inputs, load_inputs
 from checker.load.pack import load_pack, resolve_city
-from checker.metrics.compute import compute_metrics
+from checker.metrics.compute import Measured, compute_metrics
 from checker.metrics.route_kinds import basic_routes
 from checker.model.clock import hm
 from checker.model.pack import RulePack
@@ -50,6 +50,11 @@ def select_rules(pack: RulePack, select: list[str], ignore: list[str]) -> RulePa
 
 
 def run_audit(request: Any) -> Audit:
+    return audit_with_inputs(request)[0]
+
+
+def audit_with_inputs(request: Any) -> tuple[Audit, Loaded, Measured]:
+    """The audit, and what it was computed from (for `buscheck diff`, which compares two of them)."""
     pack = select_rules(open_pack(request.rules), request.select, request.ignore)
     city = resolve_city(pack, request.city, request.profile, request.overrides)
     loaded = load_inputs(request, pack)
@@ -59,7 +64,7 @@ def run_audit(request: Any) -> Audit:
     load_dated_inputs(request, loaded, service)
     measured = compute_metrics(loaded, request, pack, city, basic)
     findings, hub_verdicts = judge(pack, city, measured.metrics)
-    deviation_notices = apply_deviations(findings, loaded.deviations, loaded.service.day,
+    deviation_notices = apply_deviations(findings, loaded.deviations, service.day,
                                          str(request.deviations)) if loaded.deviations else []
     feed = loaded.feed
     in_force = [] if pack.effective_from <= service.day.isoformat() <= pack.effective_until else [(
@@ -99,4 +104,4 @@ def run_audit(request: Any) -> Audit:
         hub_verdicts=hub_verdicts,
         peak_windows=city.peak_windows,
     )
-    return Audit(result, measured.coverage, pack)
+    return Audit(result, measured.coverage, pack), loaded, measured

@@ -162,6 +162,55 @@ app.command()(audit)
 
 
 @app.command()
+def diff(
+    old_feed: Annotated[Path, typer.Argument(help="The earlier GTFS feed / 变更前的 GTFS 数据")],
+    new_feed: Annotated[Path, typer.Argument(help="The later GTFS feed / 变更后的 GTFS 数据")],
+    built_up: Annotated[Path, typer.Option("--built-up", help="Built-up area polygons / 建成区")],
+    city: Annotated[str, typer.Option("--city", help="City name / 城市名称")],
+    old_date: Annotated[str | None, typer.Option("--old-date", help="Date audited in the old feed / 旧数据审计日")] = None,
+    new_date: Annotated[str | None, typer.Option("--new-date", help="Date audited in the new feed / 新数据审计日")] = None,
+    feed_crs: Annotated[Datum, typer.Option("--feed-crs", help="Datum of both feeds' stops / 站点坐标系")] = Datum.wgs84,
+    built_up_crs: Annotated[Datum, typer.Option("--built-up-crs", help="Datum of the polygons / 建成区坐标系")] = Datum.wgs84,
+    base_routes: Annotated[Path | None, typer.Option("--base-routes", help="Basic routes list for both / 基本公交清单")] = None,
+    new_base_routes: Annotated[
+        Path | None, typer.Option("--new-base-routes", help="The new list, when it changed / 变更后的基本公交清单")] = None,
+    rules: Annotated[str | None, typer.Option("--rules", help="Rule pack / 规则包")] = None,
+    profile: Annotated[Path | None, typer.Option("--profile", help="City profile / 城市配置")] = None,
+    districts: Annotated[Path | None, typer.Option("--districts", help="District polygons / 行政区")] = None,
+    output_format: Annotated[Format, typer.Option("--format", help="text or json / 输出格式")] = Format.text,
+    out: Annotated[Path | None, typer.Option("--out", help="Write diff files to this folder / 输出目录")] = None,
+) -> None:
+    """比较两版数据的基本公交服务 / Compare the basic service of two feeds: changes needing public notice (Art. 4, 12).
+    Exit 0 no change needs notice, 1 some do, 2 bad input."""
+    from checker.diff.run import requests_for, run_diff
+    from checker.inputs import AuditRequest
+    from checker.load.table import parse_date_arg
+    from checker.report.diff import diff_json, render_diff_text, write_diff_outputs
+    from checker.report.files import check_out_dir, write_folder
+
+    def run() -> int:
+        if out is not None:
+            check_out_dir(out)
+        base = AuditRequest(feed=old_feed, built_up=built_up, city=city, rules=rules, profile=profile,
+                            districts=districts, base_routes=base_routes, feed_crs=feed_crs.value,
+                            built_up_crs=built_up_crs.value)
+        old, new = requests_for(base, old_feed, new_feed, parse_date_arg(old_date) if old_date else None,
+                                parse_date_arg(new_date) if new_date else None, new_routes=new_base_routes)
+        result = run_diff(old, new)
+        written = write_folder(out, lambda staging: write_diff_outputs(result, staging)) if out is not None else []
+        if output_format is Format.json:
+            sys.stdout.write(diff_json(result) + "\n")
+        else:
+            console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
+            render_diff_text(result, console)
+            for path in written:
+                console.print(f"写出 wrote {path}", markup=False)
+        return EXIT_FAIL if result.result.needs_notice else EXIT_PASS
+
+    raise typer.Exit(_guarded(run))
+
+
+@app.command()
 def batch(
     manifest: Annotated[Path, typer.Argument(help="Manifest of cities, TOML or CSV / 城市清单")],
     out: Annotated[Path, typer.Option("--out", help="Folder for each city's reports and the summary / 输出目录")],

@@ -50,6 +50,8 @@ class Measured:
     coverage: Coverage  # with geometry, for the map and uncovered.geojson
     basic: BasicRoutes
     notices: list[tuple[str, str]] = field(default_factory=list)
+    departures: pl.DataFrame | None = None  # every route's departures on the date (origin_departures)
+    day_trips: pl.DataFrame | None = None  # every trip of the date, directions inferred
 
 
 def compute_metrics(loaded: Loaded, request: Any, pack: RulePack, city: CityProfile, basic: BasicRoutes) -> Measured:
@@ -104,7 +106,7 @@ def compute_metrics(loaded: Loaded, request: Any, pack: RulePack, city: CityProf
                                  bus_lanes=loaded.bus_lanes, declared=loaded.declared)
         metrics.indicators = compute_indicators(pack, inputs)
         notices += inputs.notices
-    return Measured(metrics, coverage, basic, notices)
+    return Measured(metrics, coverage, basic, notices, all_departures, day_trips)
 
 
 def _coverage_trips(pack: RulePack, feed: Any, day_trips: pl.DataFrame, basic_trips: pl.DataFrame) -> pl.DataFrame:

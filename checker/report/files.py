@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import shapely
@@ -78,10 +79,7 @@ def check_out_dir(out_dir: Path) -> None:
 
 
 def write_outputs(audit: Audit, out_dir: Path) -> list[Path]:
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".buscheck-", dir=out_dir.parent))
-    try:
+    def fill(staging: Path) -> None:
         (staging / "result.json").write_text(result_json(audit.result), encoding="utf-8")
         _findings_csv(audit, staging / "findings.csv")
         _routes_csv(audit, staging / "routes.csv")
@@ -91,6 +89,17 @@ def write_outputs(audit: Audit, out_dir: Path) -> list[Path]:
 
         write_html(audit, staging / "report.html")
         write_xlsx(audit, staging / "report.xlsx")
+
+    return write_folder(out_dir, fill)
+
+
+def write_folder(out_dir: Path, fill: Callable[[Path], None]) -> list[Path]:
+    """`fill` writes the files into a staging folder beside `out_dir`; they are moved in only when all are written."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".buscheck-", dir=out_dir.parent))
+    try:
+        fill(staging)
         out_dir.mkdir(exist_ok=True)
         written = []
         for item in sorted(staging.iterdir()):

@@ -1,0 +1,100 @@
+"""Matching two feeds without their ids, which operators regenerate between exports: routes by short name
+(then long name, then terminal pair), directions by their terminals, stops by position (within 30 m, the
+name breaking ties)."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from checker.diff.side import Side
+from checker.model.diff import RouteMatch
+
+SAME_STOP_M = 30
+SAME_TERMINAL_M = 200  # terminals of a route matched by its terminals alone
+
+
+def _terminals(side: Side, route_id: str) -> np.ndarray:
+    rows = side.directions.filter(pl.col("route_id") == route_id)
+    return np.vstack([rows.select("ox", "oy").to_numpy(), rows.select("dx", "dy").to_numpy()]) if rows.height else \
+        np.empty((0, 2))
+
+
+def _terminal_distance(old: Side, old_id: str, new: Side, new_id: str) -> float:
+    """The largest distance from a terminal of either route to the nearest terminal of the other."""
+    a, b = _terminals(old, old_id), _terminals(new, new_id)
+    if not len(a) or not len(b):
+        return float("inf")
+    d = np.hypot(a[:, None, 0] - b[None, :, 0], a[:, None, 1] - b[None, :, 1])
+    return float(max(d.min(axis=1).max(), d.min(axis=0).max()))
+
+
+def match_routes(old: Side, new: Side) -> tuple[list[RouteMatch], list[str], list[str]]:
+    """Matches between routes that run on either date; the old and new route ids left unmatched."""
+    olds = old.routes.filter(pl.col("running")).sort("route_id").to_dicts()
+    news = new.routes.filter(pl.col("running")).sort("route_id").to_dicts()
+    free = {r["route_id"]: r for r in news}
+    matches = []
+    for route in olds:
+        found, how = _find(route, list(free.values()), old, new)
+        if found is not None:
+            matches.append(RouteMatch(route["name"], route["route_id"], found["route_id"], how))
+            del free[found["route_id"]]
+    matched_old = {m.old_route_id for m in matches}
+    return matches, [r["route_id"] for r in olds if r["route_id"] not in matched_old], sorted(free)
+
+
+def _find(route: dict, candidates: list[dict], old: Side, new: Side) -> tuple[dict | None, str]:
+    def nearest(pool: list[dict]) -> dict | None:
+        scored = [(_terminal_distance(old, route["route_id"], new, c["route_id"]), c["route_id"], c) for c in pool]
+        return min(scored, key=lambda t: (t[0], t[1]))[2] if scored else None
+
+    if route["short"]:
+        same = [c for c in candidates if c["short"] == route["short"]]
+        if len(same) == 1:
+            return same[0], "short_name"
+        if same:
+            both = [c for c in same if c["long"] == route["long"]]
+            if len(both) == 1:
+                return both[0], "short_and_long_name"
+            return nearest(both or same), "short_name_and_terminals"
+    if route["long"]:
+        same = [c for c in candidates if c["long"] == route["long"] and not (route["short"] and c["short"])]
+        if len(same) == 1:
+            return same[0], "long_name"
+    close = [c for c in candidates if not (route["short"] and c["short"])
+             and _terminal_distance(old, route["route_id"], new, c["route_id"]) <= SAME_TERMINAL_M]
+    found = nearest(close)
+    return (found, "terminals") if found is not None else (None, "")
+
+
+def match_directions(old: Side, old_id: str, new: Side, new_id: str) -> list[tuple[dict, dict | None]]:
+    """Each old direction of a route with the new direction whose terminals are nearest (origin to origin
+    plus destination to destination), or None when the new route runs fewer directions."""
+    olds = old.directions.filter(pl.col("route_id") == old_id).to_dicts()
+    news = new.directions.filter(pl.col("route_id") == new_id).to_dicts()
+    pairs = sorted(((np.hypot(o["ox"] - n["ox"], o["oy"] - n["oy"]) + np.hypot(o["dx"] - n["dx"], o["dy"] - n["dy"]),
+                     i, j) for i, o in enumerate(olds) for j, n in enumerate(news)))
+    taken_old: dict[int, int] = {}
+    taken_new: set[int] = set()
+    for _, i, j in pairs:
+        if i not in taken_old and j not in taken_new:
+            taken_old[i] = j
+            taken_new.add(j)
+    return [(o, news[taken_old[i]] if i in taken_old else None) for i, o in enumerate(olds)]
+
+
+def nearest_within(points: np.ndarray, targets: pl.DataFrame, metres: float) -> tuple[np.ndarray, np.ndarray]:
+    """For each point (x, y), the index of the nearest target row (x, y) and its distance; -1 beyond `metres`."""
+    if not len(points) or not targets.height:
+        return np.full(len(points), -1), np.full(len(points), np.inf)
+    import shapely
+
+    tree = shapely.STRtree(shapely.points(targets["x"].to_numpy(), targets["y"].to_numpy()))
+    index, distance = tree.query_nearest(shapely.points(points), max_distance=metres, return_distance=True,
+                                         all_matches=False)
+    nearest = np.full(len(points), -1)
+    far = np.full(len(points), np.inf)
+    nearest[index[0]] = index[1]
+    far[index[0]] = distance
+    return nearest, far

@@ -1,0 +1,134 @@
+"""Reports of `buscheck diff`: diff.json (schema/diff-v1.schema.json), changes.csv, coverage_lost.geojson,
+coverage_gained.geojson, and notice.html / notice.xlsx: the bilingual list of changes that need public
+notice, grouped by route, with a map of the coverage lost, to attach to a 公告."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import orjson
+import shapely
+from rich.console import Console
+from rich.markup import escape
+
+from checker.model.diff import Change
+from checker.report.cells import csv_row, xlsx_cell
+from checker.report.document import plain
+
+KIND_LABELS = {
+    "route_withdrawn": ("线路撤销", "route withdrawn"), "route_added": ("新增线路", "route added"),
+    "basic_to_custom": ("改为定制公交", "basic to custom"), "basic_to_not_basic": ("不再为基本公交", "no longer basic"),
+    "direction_withdrawn": ("方向停运", "direction withdrawn"), "terminals_moved": ("起讫站变动", "terminals moved"),
+    "trips_down": ("班次减少", "fewer trips"), "first_departure_later": ("首班推迟", "first departure later"),
+    "last_departure_earlier": ("末班提前", "last departure earlier"),
+    "peak_interval_longer": ("高峰间隔延长", "longer peak interval"),
+    "offpeak_interval_longer": ("平峰间隔延长", "longer off-peak interval"),
+    "rule_now_fails": ("新增不达标", "rule now fails"), "stop_unserved": ("站点停靠取消", "stop no longer served"),
+    "coverage_lost": ("覆盖减少", "coverage lost"), "coverage_gained": ("覆盖增加", "coverage gained"),
+}
+
+
+def diff_document(diff: Any) -> dict[str, Any]:
+    document = plain(diff.result)
+    document["needs_notice"] = diff.result.needs_notice
+    return document
+
+
+def diff_json(diff: Any) -> str:
+    return orjson.dumps(diff_document(diff), option=orjson.OPT_INDENT_2).decode("utf-8")
+
+
+def _subject_text(change: Change) -> str:
+    s = change.subject
+    return s.get("label") or s.get("route") or s.get("stop") or s.get("city") or ""
+
+
+def _changes_csv(diff: Any, path: Path) -> None:
+    columns = ["kind", "needs_notice", "article", "subject", "old_route_id", "new_route_id", "old", "new",
+               "replacement", "message_zh", "message_en"]
+    with path.open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for c in diff.result.changes:
+            writer.writerow(csv_row([
+                c.kind, c.needs_notice, c.article, _subject_text(c), c.subject.get("old_route_id"),
+                c.subject.get("new_route_id"), plain(c.old), plain(c.new), " ".join(c.replacement or []),
+                c.message_zh, c.message_en]))
+
+
+def _geojson(geometry: Any, path: Path) -> None:
+    parts = [] if geometry.is_empty else list(getattr(geometry, "geoms", [geometry]))
+    features = [{"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(p)} for p in parts]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+
+
+def grouped(changes: list[Change]) -> list[tuple[str, list[Change]]]:
+    """Changes that need notice, by route (stops and the city last)."""
+    groups: dict[str, list[Change]] = {}
+    for c in changes:
+        if c.needs_notice:
+            key = c.subject.get("route") or ("站点 stops" if "stop" in c.subject else "全市 city")
+            groups.setdefault(key, []).append(c)
+    return sorted(groups.items(), key=lambda kv: (kv[0] in ("站点 stops", "全市 city"), kv[0]))
+
+
+def _notice_html(diff: Any, path: Path) -> None:
+    from jinja2 import Environment, FileSystemLoader
+
+    from checker.report.svg import coverage_map
+
+    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True)
+    cov = diff.new.audit.coverage
+    lost_map = coverage_map(cov.area_local, cov.covered_local, diff.lost_local, cov.stops_local, [])
+    path.write_text(env.get_template("notice.html.j2").render(
+        doc=diff_document(diff), groups=grouped(diff.result.changes), labels=KIND_LABELS, map_svg=lost_map,
+        notice_count=sum(c.needs_notice for c in diff.result.changes)), encoding="utf-8")
+
+
+def _notice_xlsx(diff: Any, path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("公告变更 Notice")
+    sheet.freeze_panes = "A2"
+    sheet.append([xlsx_cell(sheet, h) for h in ("线路 route", "变更 change", "条款 article", "旧 old", "新 new",
+                                                "500米内替代线路 replacement", "说明 message_zh", "message_en")])
+    for route, changes in grouped(diff.result.changes):
+        for c in changes:
+            zh, en = KIND_LABELS.get(c.kind, (c.kind, c.kind))
+            sheet.append([xlsx_cell(sheet, v) for v in (route, f"{zh} {en}", c.article, str(plain(c.old)),
+                                                        str(plain(c.new)), "、".join(c.replacement or []),
+                                                        c.message_zh, c.message_en)])
+    book.save(path)
+
+
+def write_diff_outputs(diff: Any, staging: Path) -> None:
+    (staging / "diff.json").write_text(diff_json(diff), encoding="utf-8")
+    _changes_csv(diff, staging / "changes.csv")
+    _geojson(diff.lost, staging / "coverage_lost.geojson")
+    _geojson(diff.gained, staging / "coverage_gained.geojson")
+    _notice_html(diff, staging / "notice.html")
+    _notice_xlsx(diff, staging / "notice.xlsx")
+
+
+def render_diff_text(diff: Any, console: Console) -> None:
+    r = diff.result
+    console.print(f"[bold]buscheck diff[/bold] {escape(r.city['name'])}: {r.old['date']} ({escape(r.old['feed'])}) → "
+                  f"{r.new['date']} ({escape(r.new['feed'])})")
+    hows: dict[str, int] = {}
+    for m in r.matches:
+        hows[m.how] = hows.get(m.how, 0) + 1
+    console.print(f"线路匹配 routes matched: {len(r.matches)} ({', '.join(f'{k} {v}' for k, v in sorted(hows.items()))}); "
+                  f"unmatched old {len(r.unmatched_old)}, new {len(r.unmatched_new)}")
+    cov = r.coverage
+    console.print(f"覆盖率 coverage {cov.old_ratio:.2%} → {cov.new_ratio:.2%} (minimum {cov.tier_min:.0%}); "
+                  f"lost {cov.lost_km2:.2f} km², gained {cov.gained_km2:.2f} km²")
+    notice = [c for c in r.changes if c.needs_notice]
+    console.print(f"\n需公告的变更 changes needing public notice: [bold]{len(notice)}[/bold] of {len(r.changes)}\n")
+    for route, changes in grouped(r.changes):
+        console.print(f"[bold]{escape(route)}[/bold]")
+        for c in changes:
+            console.print(f"  • {c.message_zh}\n    {c.message_en}", markup=False)

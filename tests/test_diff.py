@@ -1,0 +1,236 @@
+"""`buscheck diff`: two feeds compared without ids. A pure id churn is no change; each kind of change is found
+once, with whether it needs public notice and, for lost service, the basic routes still within 500 m."""
+
+import json
+import math
+import random
+from datetime import date
+
+import jsonschema
+import pytest
+
+from checker.diff.run import requests_for, run_diff
+from checker.inputs import AuditRequest
+from tests.conftest import REPO, at, shared_path, square_km, write_feed, write_polygon
+
+DIFF_SCHEMA = json.loads((REPO / "schema" / "diff-v1.schema.json").read_text(encoding="utf-8"))
+
+CALENDAR = ("service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
+            "WD,1,1,1,1,1,0,0,20260105,20260130\n")
+EVERY_15 = [360 + 15 * i for i in range(65)]  # 06:00 .. 22:00
+STOPS = {"A": (0, 0), "B": (1, 0), "C": (2, 0), "D": (0, 2), "E": (1, 2), "F": (6, 6), "G": (6, 7)}
+ROUTES = {  # name -> (stops in order, departures, both directions, long name)
+    "1路": (["A", "B", "C"], EVERY_15, True, "东站-西站"),
+    "2路": (["D", "E"], EVERY_15, True, "北环"),
+    "3路": (["F", "G"], EVERY_15, False, "郊区线"),
+}
+
+
+def tables(routes=None, stops=None, prefix="", shuffle=False) -> dict[str, str]:
+    """GTFS text tables; `prefix` renames every id (a new export), `shuffle` reorders every table's rows."""
+    routes = routes if routes is not None else ROUTES
+    stops = stops if stops is not None else STOPS
+    rows = {"routes": [], "trips": [], "stop_times": [], "stops": []}
+    for sid, (x, y) in stops.items():
+        lon, lat = at(x, y)
+        rows["stops"].append(f"{prefix}{sid},站{sid},{lat:.7f},{lon:.7f}")
+    for n, (name, (pattern, departures, both, long)) in enumerate(routes.items()):
+        rid = f"{prefix}r{n}"
+        rows["routes"].append(f"{rid},{name},{long},3")
+        for direction in ((0, 1) if both else (0,)):
+            order = pattern if direction == 0 else pattern[::-1]
+            for k, start in enumerate(departures):
+                tid = f"{rid}-{direction}-{k}"
+                rows["trips"].append(f"{rid},WD,{tid},{direction}")
+                for seq, stop in enumerate(order):
+                    minutes = start + 5 * seq
+                    t = f"{int(minutes // 60):02d}:{int(minutes % 60):02d}:00"
+                    rows["stop_times"].append(f"{tid},{t},{t},{prefix}{stop},{seq + 1}")
+    if shuffle:
+        rng = random.Random(7)
+        for values in rows.values():
+            rng.shuffle(values)
+    return {
+        "agency.txt": "agency_id,agency_name,agency_url,agency_timezone\nA,Test,https://example.org,Asia/Shanghai\n",
+        "routes.txt": "route_id,route_short_name,route_long_name,route_type\n" + "\n".join(rows["routes"]) + "\n",
+        "stops.txt": "stop_id,stop_name,stop_lat,stop_lon\n" + "\n".join(rows["stops"]) + "\n",
+        "trips.txt": "route_id,service_id,trip_id,direction_id\n" + "\n".join(rows["trips"]) + "\n",
+        "stop_times.txt": "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n" + "\n".join(rows["stop_times"]) + "\n",
+        "calendar.txt": CALENDAR,
+    }
+
+
+def diff(tmp_path, old_tables, new_tables):
+    old = write_feed(tmp_path / "old", old_tables)
+    new = write_feed(tmp_path / "new", new_tables)
+    polygon = write_polygon(tmp_path / "b.geojson", [square_km(-2, -2, 9, 9)])
+    base = AuditRequest(feed=old, built_up=polygon, city="汕头")
+    return run_diff(*requests_for(base, old, new, None, None)).result
+
+
+def kinds(result) -> dict[str, list]:
+    found: dict[str, list] = {}
+    for change in result.changes:
+        found.setdefault(change.kind, []).append(change)
+    return found
+
+
+def test_pure_id_churn_is_no_change(tmp_path):
+    result = diff(tmp_path, tables(), tables(prefix="x9_", shuffle=True))
+    assert result.changes == []
+    assert {m.how for m in result.matches} == {"short_name"} and len(result.matches) == 3
+    assert result.unmatched_old == result.unmatched_new == []
+
+
+def test_route_withdrawn_with_replacement(tmp_path):
+    routes = dict(ROUTES)
+    del routes["2路"]  # D (0,2) and E (1,2): A and B of 1路 are 2 km away, beyond 500 m: no replacement
+    found = kinds(diff(tmp_path, tables(), tables(routes=routes, prefix="n")))
+    (withdrawn,) = found["route_withdrawn"]
+    assert withdrawn.needs_notice and withdrawn.subject["route"] == "2路" and withdrawn.replacement == []
+    assert {c.subject["stop"] for c in found["stop_unserved"]} == {"站D", "站E"}
+
+
+def test_route_withdrawn_with_a_route_within_500m(tmp_path):
+    routes = dict(ROUTES)
+    routes["4路"] = (["D", "E"], EVERY_15[:10], False, "新线")  # serves the same stops, other name
+    old = tables(routes={k: v for k, v in routes.items() if k != "4路"})
+    new_routes = {k: v for k, v in routes.items() if k != "2路"}
+    found = kinds(diff(tmp_path, old, tables(routes=new_routes)))
+    (withdrawn,) = found["route_withdrawn"]
+    assert withdrawn.replacement == ["4路"]
+    (added,) = found["route_added"]
+    assert not added.needs_notice
+
+
+def test_basic_to_custom_needs_art12_notice(tmp_path):
+    routes = dict(ROUTES)
+    routes["2路"] = (["D", "E"], EVERY_15, True, "定制通勤线")
+    found = kinds(diff(tmp_path, tables(), tables(routes=routes)))
+    (custom,) = found["basic_to_custom"]
+    assert custom.needs_notice and custom.article == "12"
+
+
+def test_direction_withdrawn(tmp_path):
+    routes = dict(ROUTES)
+    routes["1路"] = (["A", "B", "C"], EVERY_15, False, "东站-西站")
+    found = kinds(diff(tmp_path, tables(), tables(routes=routes)))
+    (gone,) = found["direction_withdrawn"]
+    assert gone.needs_notice and gone.subject["old_direction_id"] == 1
+    assert gone.replacement == []  # no other basic route near A, B, C
+
+
+def test_trips_first_last_and_interval(tmp_path):
+    routes = dict(ROUTES)
+    routes["3路"] = (["F", "G"], [420 + 30 * i for i in range(26)], False, "郊区线")  # 07:00..19:30 every 30
+    found = kinds(diff(tmp_path, tables(), tables(routes=routes)))
+    (trips,) = found["trips_down"]
+    assert (trips.old, trips.new) == (65, 26)
+    (first,) = found["first_departure_later"]
+    assert (first.old.text(), first.new.text()) == ("06:00:00", "07:00:00")
+    (last,) = found["last_departure_earlier"]
+    assert (last.old.text(), last.new.text()) == ("22:00:00", "19:30:00")
+    (peak,) = found["peak_interval_longer"]
+    assert (peak.old, peak.new) == (15, 30)
+    (offpeak,) = found["offpeak_interval_longer"]
+    assert (offpeak.old, offpeak.new) == (15, 30)
+    failing = {c.subject["rule"] for c in found["rule_now_fails"]}
+    assert failing == {"GD-SPAN-LAST"}  # 19:30 is before 20:00; 07:00 first still meets 07:30
+
+
+def test_terminal_moved(tmp_path):
+    stops = dict(STOPS)
+    stops["G2"] = (6, 7.1)  # 100 m from G
+    routes = dict(ROUTES)
+    routes["3路"] = (["F", "G2"], EVERY_15, False, "郊区线")
+    found = kinds(diff(tmp_path, tables(), tables(routes=routes, stops=stops)))
+    (moved,) = found["terminals_moved"]
+    assert "destination 100 m" in moved.message_en
+
+
+def test_coverage_lost_by_removing_one_stop_is_a_disk(tmp_path):
+    """3路 serves F (6,6) and G (6,7), 1 km apart; dropping G from its pattern loses G's disk less the lens it
+    shares with F's: pi r^2 - lens(d = 1 km, r = 0.5 km) = pi * 0.25 - 0 (the disks just touch)."""
+    routes = dict(ROUTES)
+    routes["3路"] = (["F", "C"], EVERY_15, False, "郊区线")  # G no longer served; C is served by 1路 anyway
+    result = diff(tmp_path, tables(), tables(routes=routes))
+    found = kinds(result)
+    assert result.coverage.lost_km2 == pytest.approx(math.pi * 0.25, rel=0.002)
+    (lost,) = found["coverage_lost"]
+    assert lost.needs_notice
+    assert {c.subject["stop"] for c in found["stop_unserved"]} == {"站G"}
+    assert found["stop_unserved"][0].replacement == []
+
+
+def test_cli_writes_every_file_and_exits_1_when_notice_is_needed(tmp_path, cli):
+    routes = dict(ROUTES)
+    del routes["3路"]
+    old = write_feed(tmp_path / "old", tables())
+    new = write_feed(tmp_path / "new", tables(routes=routes, prefix="z"))
+    polygon = write_polygon(tmp_path / "b.geojson", [square_km(-2, -2, 9, 9)])
+    out = tmp_path / "out"
+    run = cli("diff", old, new, "--built-up", polygon, "--city", "汕头", "--out", out)
+    assert run.exit_code == 1, run.output
+    assert {p.name for p in out.iterdir()} >= {"diff.json", "changes.csv", "coverage_lost.geojson",
+                                               "coverage_gained.geojson", "notice.html", "notice.xlsx"}
+    doc = json.loads((out / "diff.json").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, DIFF_SCHEMA)
+    assert doc["needs_notice"] and any(c["kind"] == "route_withdrawn" for c in doc["changes"])
+    assert "3路" in (out / "notice.html").read_text(encoding="utf-8")
+    same = cli("diff", old, old, "--built-up", polygon, "--city", "汕头", "--format", "json")
+    assert same.exit_code == 0 and json.loads(same.stdout)["changes"] == []
+
+
+@pytest.mark.shared
+def test_real_feed_against_an_altered_copy(tmp_path):
+    """Cairns (2014) against a copy with every route_id, trip_id and stop_id renamed, rows reversed, and two
+    documented changes: route 111's trips all removed; every second trip of route 110 removed."""
+    import io
+    import zipfile
+
+    import polars as pl
+
+    source = shared_path("cairns", "cairns_gtfs.zip")
+    with zipfile.ZipFile(source) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    frames = {name: pl.read_csv(io.BytesIO(data), infer_schema_length=0) for name, data in files.items()
+              if name.endswith(".txt")}
+    routes = frames["routes.txt"]
+    gone = routes.filter(pl.col("route_short_name") == "111")["route_id"].to_list()
+    halved = routes.filter(pl.col("route_short_name") == "110")["route_id"].to_list()
+    trips = frames["trips.txt"].filter(~pl.col("route_id").is_in(gone))
+    thin = trips.filter(pl.col("route_id").is_in(halved)).sort("trip_id").gather_every(2, offset=1)["trip_id"]
+    trips = trips.filter(~pl.col("trip_id").is_in(thin.implode()))
+    frames["trips.txt"] = trips
+    frames["stop_times.txt"] = frames["stop_times.txt"].filter(pl.col("trip_id").is_in(trips["trip_id"].implode()))
+    renamed = {}
+    for name, frame in frames.items():
+        for column in ("route_id", "trip_id", "stop_id", "parent_station"):
+            if column in frame.columns:
+                frame = frame.with_columns(pl.when(pl.col(column).is_not_null())
+                                           .then(pl.lit("v2-") + pl.col(column)).alias(column))
+        renamed[name] = frame.reverse() if name != "stop_times.txt" else frame
+    new = tmp_path / "new"
+    new.mkdir()
+    for name, frame in renamed.items():
+        frame.write_csv(new / name)
+    hull = pl.read_csv(io.BytesIO(files["stops.txt"]), infer_schema_length=0)
+    lons, lats = hull["stop_lon"].cast(pl.Float64), hull["stop_lat"].cast(pl.Float64)
+    ring = [[lons.min(), lats.min()], [lons.max(), lats.min()], [lons.max(), lats.max()], [lons.min(), lats.max()],
+            [lons.min(), lats.min()]]
+    polygon = write_polygon(tmp_path / "b.geojson", [ring])
+    profile = tmp_path / "p.toml"
+    profile.write_text('tier = "prefecture"\n', encoding="utf-8")
+    base = AuditRequest(feed=source, built_up=polygon, city="Cairns", profile=profile)
+    day = date(2014, 5, 30)
+    result = run_diff(*requests_for(base, source, new, day, day)).result
+    found = kinds(result)
+    withdrawn = {c.subject["route"] for c in found.get("route_withdrawn", [])}
+    assert withdrawn == {"111"}
+    fewer = {c.subject["route"] for c in found.get("trips_down", [])}
+    assert fewer == {"110"}
+    unexpected = set(found) - {"route_withdrawn", "trips_down", "stop_unserved", "coverage_lost", "rule_now_fails",
+                               "peak_interval_longer", "offpeak_interval_longer", "first_departure_later",
+                               "last_departure_earlier"}
+    assert not unexpected, unexpected
+    assert all(c.subject.get("route") in (None, "110", "111") for c in result.changes)

@@ -18,7 +18,7 @@ demo: setup
 	  --built-up sample_feeds/sample_city/built_up.geojson \
 	  --city "示例市" --profile sample_feeds/sample_city/profile.toml \
 	  --districts sample_feeds/sample_city/districts.geojson \
-	  --hubs sample_feeds/sample_city/hubs.csv --facilities sample_feeds/sample_city/facilities.csv \
+	  --hubs sample_feeds/sample_city/hubs.csv --facilities sample_feeds/sample_city/facilities.csv --week \
 	  --out demo_out; status=$$?; \
 	  if [ $$status -le 1 ] || [ $$status -eq 4 ]; then \
 	    echo "buscheck exit status $$status (0: every rule passes, 1: some rule fails, 4: incomplete); result files in demo_out/"; \

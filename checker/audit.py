@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -13,14 +14,14 @@ from checker.errors import InputError
 from checker.inputs import AuditRequest, result_inputs
 from checker.judge import CHECKS, judge
 from checker.judge.deviations import apply_deviations
-from checker.load.calendar import choose_service_date
+from checker.load.calendar import DAY_TYPE_NAMES, ServiceDate, choose_service_date, day_type_of
 from checker.load.inputs import Loaded, load_dated_inputs, load_inputs
 from checker.load.pack import load_pack, resolve_city
 from checker.metrics.compute import Measured, compute_metrics
 from checker.metrics.route_kinds import basic_routes
 from checker.model.clock import hm
-from checker.model.pack import RulePack
-from checker.model.result import Audit, AuditResult
+from checker.model.pack import CityProfile, RulePack
+from checker.model.result import Audit, AuditResult, DayResult, Finding, HubVerdict
 
 __all__ = ["Audit", "AuditRequest", "open_pack", "run_audit"]
 
@@ -53,25 +54,80 @@ def run_audit(request: Any) -> Audit:
     return audit_with_inputs(request)[0]
 
 
+def audit_days(request: Any, loaded: Loaded, basic: Any, pack: RulePack) -> tuple[list[ServiceDate], list[tuple[str, str]]]:
+    """The dates to audit: --dates, or with --week a representative weekday, Saturday and Sunday (each chosen
+    like the default date), or the one date; a day type the feed never runs is said, not skipped silently."""
+    period = (date.fromisoformat(pack.effective_from), date.fromisoformat(pack.effective_until))
+    def on(day: date | None) -> ServiceDate:
+        chosen = choose_service_date(loaded.feed, day, basic.route_ids, period)
+        assert chosen is not None  # only a day type can have no date
+        return chosen
+
+    if request.dates:
+        return [on(day) for day in request.dates], []
+    if not request.week:
+        return [on(request.service_date)], []
+    days, notices = [], []
+    for day_type, (zh, en) in DAY_TYPE_NAMES.items():
+        chosen = choose_service_date(loaded.feed, None, basic.route_ids, period, day_type)
+        if chosen is None:
+            notices.append((f"The feed runs no basic route on any {en}: that day type is not audited.",
+                            f"GTFS 数据在任何{zh}均无基本公交运营，该日类型未审计。"))
+        else:
+            days.append(chosen)
+    if not days:
+        raise InputError(loaded.feed.label, "No basic route runs on any day of the feed.", "GTFS 数据中没有任何基本公交运营日。")
+    return days, notices
+
+
+@dataclass
+class Day:
+    service: ServiceDate
+    day_type: str
+    city: CityProfile
+    measured: Measured
+    findings: list[Finding]
+    hub_verdicts: list[HubVerdict] | None
+
+
+def _judge_day(request: Any, loaded: Loaded, pack: RulePack, city: CityProfile, basic: Any, service: ServiceDate,
+               several: bool) -> Day:
+    day_type = day_type_of(service.day)
+    day_city = city.for_day(day_type) if several else city
+    load_dated_inputs(request, loaded, service)
+    measured = compute_metrics(loaded, request, pack, day_city, basic)
+    findings, hub_verdicts = judge(pack, day_city, measured.metrics)
+    if several:  # every finding says its day; a fail on any day is a fail of the rule, the day named
+        zh, en = DAY_TYPE_NAMES[day_type]
+        for found in findings:
+            found.subject = {**found.subject, "date": service.day.isoformat(), "day_type": day_type}
+            found.message_zh = f"【{zh} {service.day}】{found.message_zh}"
+            found.message_en = f"[{en} {service.day}] {found.message_en}"
+    return Day(service, day_type, day_city, measured, findings, hub_verdicts)
+
+
 def audit_with_inputs(request: Any) -> tuple[Audit, Loaded, Measured]:
-    """The audit, and what it was computed from (for `buscheck diff`, which compares two of them)."""
+    """The audit, and what it was computed from (for `buscheck diff`, which compares two of them). The feed
+    is loaded once, however many dates are audited."""
     pack = select_rules(open_pack(request.rules), request.select, request.ignore)
     city = resolve_city(pack, request.city, request.profile, request.overrides)
     loaded = load_inputs(request, pack)
     basic = basic_routes(loaded.feed.routes, loaded.route_list, pack.basic_policy)
-    period = (date.fromisoformat(pack.effective_from), date.fromisoformat(pack.effective_until))
-    service = choose_service_date(loaded.feed, request.service_date, basic.route_ids, period)
-    load_dated_inputs(request, loaded, service)
-    measured = compute_metrics(loaded, request, pack, city, basic)
-    findings, hub_verdicts = judge(pack, city, measured.metrics)
+    services, day_notices = audit_days(request, loaded, basic, pack)
+    several = len(services) > 1
+    days = [_judge_day(request, loaded, pack, city, basic, service, several) for service in services]
+    first = days[0]
+    service, measured = first.service, first.measured
+    findings = [found for day in days for found in day.findings]
     deviation_notices = apply_deviations(findings, loaded.deviations, service.day,
                                          str(request.deviations)) if loaded.deviations else []
     feed = loaded.feed
-    in_force = [] if pack.effective_from <= service.day.isoformat() <= pack.effective_until else [(
-        f"The audit date {service.day} is outside the period {pack.document} is in force "
+    in_force = [(
+        f"The audit date {day.service.day} is outside the period {pack.document} is in force "
         f"({pack.effective_from} to {pack.effective_until}): the standard did not apply on that date.",
-        f"审计日 {service.day} 不在 {pack.document} 的施行期（{pack.effective_from} 至 {pack.effective_until}）内，"
-        "该日该规范并不适用。")]
+        f"审计日 {day.service.day} 不在 {pack.document} 的施行期（{pack.effective_from} 至 {pack.effective_until}）内，"
+        "该日该规范并不适用。") for day in days
+        if not pack.effective_from <= day.service.day.isoformat() <= pack.effective_until]
     inputs = {
         **result_inputs(request),
         "feed_encodings": feed.encodings,
@@ -82,14 +138,15 @@ def audit_with_inputs(request: Any) -> tuple[Audit, Loaded, Measured]:
         "custom_routes_excluded": basic.excluded_custom,
         "routes_excluded": basic.excluded,
     }
+    notices = [*in_force, *day_notices, *loaded.notices, *city.notices,
+               *(notice for day in days for notice in day.measured.notices), *deviation_notices]
     result = AuditResult(
         schema_version=RESULT_SCHEMA_VERSION,
         tool={"name": "buscheck", "version": __version__},
         city={"name": city.name, "name_en": city.name_en},
         tier={"id": city.tier.id, "name": city.tier.name, "name_en": city.tier.name_en,
               "coverage_min": city.tier.coverage_min, "coverage_target": city.coverage_target},
-        service_date={"date": service.day.isoformat(), "chosen_by": service.chosen_by, "trips": service.trips,
-                      "basic_trips": service.basic_trips, "why_en": service.why_en, "why_zh": service.why_zh},
+        service_date=_service_date(service),
         rule_pack={"id": pack.id, "version": pack.version, "document": pack.document, "title": pack.title,
                    "title_en": pack.title_en, "effective_from": pack.effective_from,
                    "effective_until": pack.effective_until, "report_title": pack.report_title,
@@ -100,8 +157,18 @@ def audit_with_inputs(request: Any) -> tuple[Audit, Loaded, Measured]:
                   "rules_selected": [rule.id for rule in pack.rules]},
         findings=findings,
         metrics=measured.metrics,
-        notices=[{"en": en, "zh": zh} for en, zh in [*in_force, *loaded.notices, *city.notices, *measured.notices, *deviation_notices]],
-        hub_verdicts=hub_verdicts,
+        notices=[{"en": en, "zh": zh} for en, zh in dict.fromkeys(notices)],
+        hub_verdicts=first.hub_verdicts,
         peak_windows=city.peak_windows,
+        days=[DayResult(_service_date(day.service), day.day_type, day.measured.metrics, day.hub_verdicts,
+                        day.city.peak_windows, day.city.hours_set,
+                        None if not day.city.hours_set else hm(day.city.work_start_s),
+                        None if not day.city.hours_set else hm(day.city.work_end_s))
+              for day in days] if several else None,
     )
     return Audit(result, measured.coverage, pack), loaded, measured
+
+
+def _service_date(service: ServiceDate) -> dict[str, Any]:
+    return {"date": service.day.isoformat(), "chosen_by": service.chosen_by, "trips": service.trips,
+            "basic_trips": service.basic_trips, "why_en": service.why_en, "why_zh": service.why_zh}

@@ -102,6 +102,11 @@ def _audit_parameters() -> list[inspect.Parameter]:
     parameters.append(option("city", str, ..., "--city", help="City name, Chinese or pinyin / 城市名称"))
     parameters.append(option("service_date", str | None, None, "--date",
                              help="Service date YYYY-MM-DD (default: busiest weekday) / 审计日"))
+    parameters.append(option("week", bool, False, "--week",
+                             help="Audit a representative weekday, Saturday and Sunday (one load of the feed) / "
+                                  "审计工作日、周六、周日"))
+    parameters.append(option("dates", str | None, None, "--dates",
+                             help="Audit these dates, D1,D2,... (YYYY-MM-DD) / 审计指定日期"))
     parameters.append(option("rules", str | None, None, "--rules", help="Rule pack id or TOML file / 规则包"))
     for spec in INPUTS:
         if spec.datum:
@@ -138,7 +143,8 @@ def audit(**options: Any) -> None:
             check_out_dir(out)
         request = AuditRequest(
             city=options["city"], service_date=day, rules=options["rules"],
-            select=_patterns(options["select"]), ignore=_patterns(options["ignore"]),
+            select=_patterns(options["select"]), ignore=_patterns(options["ignore"]), week=options["week"],
+            dates=[parse_date_arg(d) for d in _patterns([options["dates"]] if options["dates"] else [])],
             **{spec.name: options[spec.name] for spec in INPUTS},
             **{spec.datum: options[spec.datum].value for spec in INPUTS if spec.datum},
         )

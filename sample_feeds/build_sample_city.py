@@ -47,6 +47,7 @@ def every(start: str, end: str, step: int) -> list[int]:
 
 
 # route id, short name, long name, polyline in km, weekday departures (each direction), weekend departures
+# (Saturday and Sunday alike, except where SUNDAY below gives a route its own Sunday timetable)
 ROUTES = [
     ("R1", "1路", "东西干线 East-West trunk", [(-3.8, 0), (3.8, 0)],
      every("06:00", "22:30", 10), every("06:30", "22:00", 15)),
@@ -71,6 +72,8 @@ ROUTES = [
     ("K1", "定制快线1", "定制公交 商务快线 Custom express", [(-3.8, -1), (3.8, -1)],
      [7 * 60 + 30, 8 * 60, 17 * 60 + 30, 18 * 60], []),
 ]
+# On Sundays 12路 runs only every 75 minutes: it fails the 60-minute interval on Sunday alone (buscheck --week).
+SUNDAY = {"R12": every("06:10", "21:10", 75)}
 # Route 9 runs from the centre to the industrial park, written as frequencies.txt, service past midnight.
 FREQUENCY_ROUTE = ("R9", "9路", "工业园线 Industrial park line", [(0, -0.5), (6.5, -0.5)])
 FREQUENCY_WINDOWS = [("06:00:00", "09:00:00", 900, 1), ("09:00:00", "17:00:00", 1800, 1),
@@ -97,11 +100,12 @@ def build_tables() -> dict[str, list[list]]:
         "calendar.txt": [["service_id", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
                           "sunday", "start_date", "end_date"],
                          ["WD", 1, 1, 1, 1, 1, 0, 0, "20260101", "20261231"],
-                         ["WE", 0, 0, 0, 0, 0, 1, 1, "20260101", "20261231"]],
+                         ["SA", 0, 0, 0, 0, 0, 1, 0, "20260101", "20261231"],
+                         ["SU", 0, 0, 0, 0, 0, 0, 1, "20260101", "20261231"]],
         # New Year's Day and National Day run the weekend timetable.
         "calendar_dates.txt": [["service_id", "date", "exception_type"],
-                               ["WD", "20260101", 2], ["WE", "20260101", 1],
-                               ["WD", "20261001", 2], ["WE", "20261001", 1]],
+                               ["WD", "20260101", 2], ["SU", "20260101", 1],
+                               ["WD", "20261001", 2], ["SU", "20261001", 1]],
         "frequencies.txt": [["trip_id", "start_time", "end_time", "headway_secs", "exact_times"]],
     }
 
@@ -125,14 +129,14 @@ def build_tables() -> dict[str, list[list]]:
     for route_id, short, long_name, line, weekday, weekend in ROUTES:
         desc = "定制化公交 custom service" if route_id.startswith("K") else ""
         stop_ids = add_route(route_id, short, long_name, line, desc)
-        for service, departures in (("WD", weekday), ("WE", weekend)):
+        for service, departures in (("WD", weekday), ("SA", weekend), ("SU", SUNDAY.get(route_id, weekend))):
             for direction in (0, 1):
                 for n, start in enumerate(departures):
                     add_trip(route_id, service, direction, stop_ids, start, f"{route_id}-{service}-{direction}-{n:03d}")
 
     route_id, short, long_name, line = FREQUENCY_ROUTE
     stop_ids = add_route(route_id, short, long_name, line)
-    for service in ("WD", "WE"):
+    for service in ("WD", "SA", "SU"):
         for direction in (0, 1):
             trip_id = f"{route_id}-{service}-{direction}-F"
             add_trip(route_id, service, direction, stop_ids, 6 * 60, trip_id)
@@ -216,6 +220,13 @@ peak_windows = ["07:00-09:00", "17:00-19:00"]
 night_first_by = "23:00"
 night_last_from = "28:00"
 night_max_headway_min = 30
+
+# Weekends (buscheck --week): later work hours and no peak windows; without this table the first- and
+# last-bus rules would not be assessed on Saturdays and Sundays.
+[weekend]
+work_start = "10:00"
+work_end = "18:00"
+peak_windows = []
 """
 
 

@@ -21,7 +21,7 @@ from checker.load.encoding import to_utf8
 from checker.load.pack import PROFILE_KEYS
 from checker.load.table import read_table
 
-OTHER_KEYS = ("name", "date", "rules")
+OTHER_KEYS = ("name", "date", "rules", "week", "dates")
 OVERRIDE_KEYS = tuple(k for k in PROFILE_KEYS if k not in ("city", "city_en"))
 LIST_KEYS = ("peak_windows", "night_routes", "dedicated_routes")  # in CSV: values separated by ';'
 NUMBER_KEYS = tuple(k for k, (kind, *_) in PROFILE_KEYS.items() if kind == (int, float))
@@ -114,10 +114,23 @@ def _job(manifest: Path, where: str, entry: dict) -> CityJob:
         except ValueError:
             raise InputError(where, "Expected a date YYYY-MM-DD.", "应为 YYYY-MM-DD 格式的日期。", field="date",
                              value=entry["date"]) from None
+    week = entry.get("week", False)
+    if isinstance(week, str):  # CSV manifests
+        week = week.strip().lower() in ("true", "1", "yes", "是")
+    if not isinstance(week, bool):
+        raise InputError(where, "Expected true or false.", "应为 true 或 false。", field="week", value=week)
+    raw_dates = entry.get("dates", [])
+    if isinstance(raw_dates, str):
+        raw_dates = [d for d in re.split(r"[;,\s]+", raw_dates) if d]
+    try:
+        dates = [date.fromisoformat(str(d)) for d in raw_dates]
+    except ValueError:
+        raise InputError(where, "Expected dates YYYY-MM-DD.", "应为 YYYY-MM-DD 格式的日期。", field="dates",
+                         value=raw_dates) from None
     paths = {key: (manifest.parent / str(entry[key])) for key in PATH_KEYS if entry.get(key)}
     name = str(entry["name"])
     request = AuditRequest(
-        city=name, service_date=day, rules=entry.get("rules"),
+        city=name, service_date=day, rules=entry.get("rules"), week=week, dates=dates,
         **paths, **{key: entry[key] for key in DATUM_KEYS if key in entry},
         overrides={key: entry[key] for key in OVERRIDE_KEYS if key in entry},
     )

@@ -40,11 +40,15 @@ class Context:
 
     def first_by_s(self) -> int | None:
         before = self.rule_param("first_departure_by", "before_work_start_min")
-        return None if before is None else self.city.work_start_s - round(before * 60)
+        if before is None or not self.city.hours_set:
+            return None
+        return self.city.work_start_s - round(before * 60)
 
     def last_from_s(self) -> int | None:
         after = self.rule_param("last_departure_from", "after_work_end_min")
-        return None if after is None else self.city.work_end_s + round(after * 60)
+        if after is None or not self.city.hours_set:
+            return None
+        return self.city.work_end_s + round(after * 60)
 
 
 def finding(rule: Rule, status: str, subject: dict[str, Any], value: Any, threshold: Any, unit: str, zh: str, en: str,

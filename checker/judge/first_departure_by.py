@@ -18,6 +18,5 @@ def check_first_departure_by(rule: Rule, context: Context) -> list[Finding]:
     Edge: a departure exactly at the limit passes. Night routes are exempt (GD-NIGHT judges them).
     """
     latest = context.first_by_s()
-    assert latest is not None
-    return span_findings(rule, context, "first", latest, lambda v: v <= latest,
+    return span_findings(rule, context, "first", latest, lambda v: latest is not None and v <= latest,
                          "首班", "first departure", "不晚于", "no later than")

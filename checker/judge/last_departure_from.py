@@ -19,6 +19,5 @@ def check_last_departure_from(rule: Rule, context: Context) -> list[Finding]:
     Edge: a departure exactly at the limit passes. Night routes are exempt (GD-NIGHT judges them).
     """
     earliest = context.last_from_s()
-    assert earliest is not None
-    return span_findings(rule, context, "last", earliest, lambda v: v >= earliest,
+    return span_findings(rule, context, "last", earliest, lambda v: earliest is not None and v >= earliest,
                          "末班", "last departure", "不早于", "no earlier than")

@@ -66,11 +66,21 @@ def trips_on(feed: Feed, day: date) -> pl.DataFrame:
     return feed.trips.join(services.select("service_id"), on="service_id", how="semi")
 
 
+DAY_TYPES = {"weekday": (1, 2, 3, 4, 5), "saturday": (6,), "sunday": (7,)}  # ISO weekdays
+DAY_TYPE_NAMES = {"weekday": ("工作日", "weekday"), "saturday": ("周六", "Saturday"), "sunday": ("周日", "Sunday")}
+
+
+def day_type_of(day: date) -> str:
+    return next(kind for kind, days in DAY_TYPES.items() if day.isoweekday() in days)
+
+
 def choose_service_date(feed: Feed, requested: date | None, basic_ids: list[str] | None = None,
-                        period: tuple[date, date] | None = None) -> ServiceDate:
+                        period: tuple[date, date] | None = None, day_type: str | None = None) -> ServiceDate | None:
     """The requested date; else the weekday with the most trips of basic routes (`basic_ids`; all trips when
     None), among the feed's dates inside `period` (the standard's) when any are, else the feed's dates nearest
-    to it; ties to the earliest. A bus audit must not pick a rail-heavy day, nor a day before the standard."""
+    to it; ties to the earliest. A bus audit must not pick a rail-heavy day, nor a day before the standard.
+    With `day_type` (weekday, saturday, sunday): the busiest date of that type, or None if the feed never
+    runs basic service on one."""
     first, last = service_range(feed)
     if requested is not None:
         if not first <= requested <= last:
@@ -100,6 +110,10 @@ def choose_service_date(feed: Feed, requested: date | None, basic_ids: list[str]
         .filter(pl.col("basic") > 0)
         .with_columns(weekday=pl.col("date").dt.weekday() <= 5)
     )
+    if day_type is not None:
+        per_date = per_date.filter(pl.col("date").dt.weekday().is_in(DAY_TYPES[day_type]))
+        if per_date.is_empty():
+            return None
     if per_date.is_empty():
         raise InputError(feed.label, "No trip of a basic route runs on any day of the feed's calendar.",
                          "GTFS 日历中没有任何基本公交班次运营。")

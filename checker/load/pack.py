@@ -21,6 +21,7 @@ from checker.model.pack import (
     STRENGTHS,
     BasicPolicy,
     CityProfile,
+    DaySettings,
     Family,
     HeadwayMinima,
     HubSettings,
@@ -388,6 +389,7 @@ def resolve_city(pack: RulePack, city: str, profile_path: str | Path | None = No
         micro_below_km=profile.get("micro_below_km"),
         priority_min_share=_level_shares(profile.get("priority_min_share", {}), where),
         headway_minima=_headway_minima(profile, where),
+        day_settings=_day_settings(profile, where),
         hub=HubSettings(*(_positive(settings, key, default, where)
                           for key, default in zip(HUB_KEYS, vars(HUB_DEFAULTS).values(), strict=False)),
                         exemption=_choice(profile, "hub_exemption", HUB_EXEMPTIONS, where)),
@@ -410,6 +412,7 @@ PROFILE_KEYS: dict[str, tuple[Any, str, str]] = {
     "indicators": _TABLE, "micro_routes": _TEXT_LIST, "micro_below_km": _NUMBER, "hub_exemption": _TEXT,
     "priority_min_share": _TABLE, "peak_max_headway_min": _NUMBER, "offpeak_max_headway_min": _NUMBER,
     "route_max_headway_min": _TABLE, "frequency_document": _TEXT,
+    "weekend": _TABLE, "saturday": _TABLE, "sunday": _TABLE,
 }
 
 
@@ -449,6 +452,29 @@ def _indicator_targets(pack: RulePack, table: dict[str, Any], where: str) -> dic
             raise InputError(where, "Expected { baseline = number, target = number }.",
                              "应为 { baseline = 数值, target = 数值 }。", field=f"indicators.{rule_id}", value=values)
     return table
+
+
+def _day_settings(profile: dict[str, Any], where: str) -> dict[str, DaySettings]:
+    """[weekend], [saturday], [sunday]: work_start, work_end and peak_windows of that day type (a day's own table
+    before the weekend's)."""
+    settings = {}
+    for day in ("saturday", "sunday"):
+        table = profile.get(day, profile.get("weekend"))
+        if table is None:
+            continue
+        name = day if day in profile else "weekend"
+        for key in table:
+            if key not in ("work_start", "work_end", "peak_windows"):
+                raise InputError(where, "Expected work_start, work_end and peak_windows.",
+                                 "应为 work_start、work_end 与 peak_windows。", field=f"{name}.{key}", value=table[key])
+        for key in ("work_start", "work_end"):
+            if key not in table:
+                raise InputError(where, "A day type's settings need work_start and work_end.",
+                                 "日类型配置须给出 work_start 与 work_end。", field=f"{name}.{key}")
+        settings[day] = DaySettings(_clock(table["work_start"], where, f"{name}.work_start"),
+                                    _clock(table["work_end"], where, f"{name}.work_end"),
+                                    tuple(_windows(table.get("peak_windows", []), where)))
+    return settings
 
 
 def _headway_minima(profile: dict[str, Any], where: str) -> HeadwayMinima:

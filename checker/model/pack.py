@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,15 @@ class HeadwayMinima:
         return value, None if value is None else "city"
 
 
+@dataclass(frozen=True)
+class DaySettings:
+    """A day type's own work hours and peaks (a profile's [weekend], [saturday] or [sunday] table)."""
+
+    work_start_s: int
+    work_end_s: int
+    peak_windows: tuple[Window, ...]
+
+
 @dataclass
 class CityProfile:
     """The city audited and the settings that apply to it: pack defaults, then its own profile."""
@@ -160,6 +170,20 @@ class CityProfile:
     micro_below_km: float | None = None
     priority_min_share: dict[int, float] = field(default_factory=dict)  # Art. 11 level -> the city's own minimum
     headway_minima: HeadwayMinima = field(default_factory=HeadwayMinima)
+    day_settings: dict[str, DaySettings] = field(default_factory=dict)  # saturday, sunday -> their own settings
+    hours_set: bool = True  # False on a weekend day the profile sets no hours for: span rules not assessed
+    day_type: str | None = None  # the day type these settings are for, in a --week audit
+
+    def for_day(self, day_type: str) -> CityProfile:
+        """The settings for a day type: a weekend day takes the profile's own hours and peaks for it; without
+        them it has no peak window and its first/last-bus rules are not assessed (the report says so)."""
+        if day_type == "weekday":
+            return dataclasses.replace(self, day_type=day_type)
+        own = self.day_settings.get(day_type)
+        if own is None:
+            return dataclasses.replace(self, peak_windows=[], hours_set=False, day_type=day_type)
+        return dataclasses.replace(self, work_start_s=own.work_start_s, work_end_s=own.work_end_s,
+                                   peak_windows=list(own.peak_windows), hours_set=True, day_type=day_type)
     notices: list[tuple[str, str]] = field(default_factory=list)  # (en, zh)
 
 

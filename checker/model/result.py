@@ -64,6 +64,20 @@ class HubVerdict:
 
 
 @dataclass
+class DayResult:
+    """One day of a multi-day audit (--week, --dates): its date, day type, metrics and the settings used."""
+
+    service_date: dict[str, Any]
+    day_type: str  # weekday | saturday | sunday
+    metrics: Metrics
+    hub_verdicts: list[HubVerdict] | None
+    peak_windows: list[Window]
+    hours_set: bool  # False: the city sets no work hours for this day type (first/last-bus rules not assessed)
+    work_start: str | None
+    work_end: str | None
+
+
+@dataclass
 class AuditResult:
     city: dict[str, Any]
     tier: dict[str, Any]
@@ -78,6 +92,7 @@ class AuditResult:
     schema_version: str
     hub_verdicts: list[HubVerdict] | None = None  # one per metrics.hubs.hubs entry, when hubs were given
     peak_windows: list[Window] = field(default_factory=list)  # the city's, as judged (settings shows their labels)
+    days: list[DayResult] | None = None  # several dates audited: each day (the first is also metrics above)
 
     @property
     def failed(self) -> bool:

@@ -113,6 +113,11 @@ def to_document(result: AuditResult) -> dict[str, Any]:
         "findings": [plain(vars(f)) for f in result.findings],
         "metrics": metrics_document(result.metrics, result.hub_verdicts),
         "notices": result.notices,
+        **({"days": [{"service_date": day.service_date, "day_type": day.day_type, "hours_set": day.hours_set,
+                      "work_start": day.work_start, "work_end": day.work_end,
+                      "peak_windows": [w.label for w in day.peak_windows],
+                      "metrics": metrics_document(day.metrics, day.hub_verdicts)} for day in result.days]}
+           if result.days else {}),
     }
 
 

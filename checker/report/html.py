@@ -6,12 +6,14 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from checker.model.metrics import Metrics
 from checker.model.pack import STRENGTH_LABELS
 from checker.model.result import STATUSES, Audit, Finding
 from checker.report.document import to_document
 from checker.report.svg import coverage_map, timeline
 from checker.report.text import STATUS_LABEL, article_label
 
+_DAY_NAMES = {"weekday": "工作日 weekday", "saturday": "周六 Saturday", "sunday": "周日 Sunday"}
 TIMELINES_ALL_UP_TO = 80  # route-directions; above this only failing ones get a timeline
 TIMELINES_MAX = 200
 
@@ -22,15 +24,16 @@ def _route_key(subject: dict) -> tuple | None:
     return (subject["route_id"], subject["direction_id"]) if subject.get("type") == "route" else None
 
 
-def _route_rows(audit: Audit, routes_doc: list[dict]) -> list[dict]:
-    """The route table: each route-direction with its worst status, the departures to add, failing gaps."""
+def _route_rows(findings: list[Finding], metrics: Metrics, routes_doc: list[dict], day: str | None) -> list[dict]:
+    """The route table of one day: each route-direction with its worst status, the departures to add, failing
+    gaps (`day`: the date of a multi-day audit, whose findings say theirs)."""
     by_route: dict[tuple, list[Finding]] = {}
-    for f in audit.result.findings:
+    for f in findings:
         key = _route_key(f.subject)
-        if key is not None:
+        if key is not None and f.subject.get("date") == day:
             by_route.setdefault(key, []).append(f)
     rows = []
-    for route, shown in zip(audit.result.metrics.routes, routes_doc, strict=True):
+    for route, shown in zip(metrics.routes, routes_doc, strict=True):
         found = by_route.get(route.key, [])
         status = min((f.status for f in found), key=STATUSES.index, default=None)  # None: no rule on routes
         adds = sorted({t for f in found for t in f.detail.get("add_departures", [])})
@@ -70,13 +73,23 @@ def render_html(audit: Audit) -> str:
                  for rule in audit.pack.rules if rule.family == family.id and rule.id in statuses]
         if rules:
             families.append({"family": family, "rules": rules})
-    routes = _route_rows(audit, doc["metrics"]["routes"])
-    peaks = [(w.start_s, w.end_s) for w in result.peak_windows]
-    shown = routes if len(routes) <= TIMELINES_ALL_UP_TO else [r for r in routes if r["status"] == "fail"]
-    timelines = [{"route": r, "svg": timeline(r["departures_s"], peaks, r["gaps"])} for r in shown[:TIMELINES_MAX]]
+    if result.days:
+        days = [(f"{_DAY_NAMES[day.day_type]} {day.service_date['date']}", day.service_date["date"], day.metrics,
+                 shown["metrics"]["routes"], day.peak_windows, index)
+                for index, (day, shown) in enumerate(zip(result.days, doc["days"], strict=True))]
+    else:
+        days = [("", None, result.metrics, doc["metrics"]["routes"], result.peak_windows, 0)]
+    sections = []
+    for label, date, metrics, routes_doc, peak_windows, index in days:
+        routes = _route_rows(result.findings, metrics, routes_doc, date)
+        peaks = [(w.start_s, w.end_s) for w in peak_windows]
+        shown = routes if len(routes) <= TIMELINES_ALL_UP_TO else [r for r in routes if r["status"] == "fail"]
+        timelines = [{"route": r, "svg": timeline(r["departures_s"], peaks, r["gaps"])} for r in shown[:TIMELINES_MAX]]
+        sections.append({"label": label, "suffix": f"-{index}" if index else "", "routes": routes,
+                         "timelines": timelines, "timelines_left": len(shown) - len(timelines)})
     cov = audit.coverage
     return _ENV.get_template("report.html.j2").render(
-        doc=doc, routes=routes, timelines=timelines, timelines_left=len(shown) - len(timelines),
+        doc=doc, sections=sections,
         families=families, status_label=STATUS_LABEL, strength_label=STRENGTH_LABELS,
         coverage_article=next((article_label(r.article) for r in audit.pack.rules_checked_by("coverage_min", "tm_coverage")),
                               None),

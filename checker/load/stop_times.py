@@ -83,14 +83,14 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
         limit_en = (f"The time is {max_hours}:00:00 or later: more than a day past the end of its service day, "
                     "which no city bus runs.")
         limit_zh = f"时间不早于 {max_hours}:00:00，超出其运营日一整天以上，城市公交不会如此运营。"
-        late = [(pl.col("arr_s") >= max_hours * 3600, "arrival_time", limit_en, limit_zh),
-                (pl.col("dep_s") >= max_hours * 3600, "departure_time", limit_en, limit_zh)]
+        late = [(pl.col("arr_s") >= max_hours * 3600, "arrival_time", limit_en, limit_zh, "arrival"),
+                (pl.col("dep_s") >= max_hours * 3600, "departure_time", limit_en, limit_zh, "time")]
     table.reject_any([
-        (pl.col("seq") < 0, "stop_sequence", "stop_sequence must be zero or more.", "stop_sequence 不能为负数。"),
+        (pl.col("seq") < 0, "stop_sequence", "stop_sequence must be zero or more.", "stop_sequence 不能为负数。", "seq"),
         (pl.col("stop_idx").is_null(), "stop_id", "No such stop_id in stops.txt.", "stops.txt 中不存在该 stop_id。"),
         *late,
         (pl.col("dep_s") < pl.col("arr_s"), "departure_time",
-         "departure_time is before arrival_time at this stop.", "本站 departure_time 早于 arrival_time。"),
+         "departure_time is before arrival_time at this stop.", "本站 departure_time 早于 arrival_time。", "time"),
     ])
 
     df = _grouped_by_trip(table)

@@ -55,16 +55,17 @@ class Table:
         """Raise for the first row where `mask` holds, naming `field` (its value read from `column`)."""
         self.reject_any([(mask, field, en, zh)], value_from=column)
 
-    def reject_any(self, checks: list[tuple[pl.Expr, str, str, str]], value_from: str | None = None) -> None:
-        """Several row checks (mask, field, en, zh) in one parallel pass; raise for the earliest bad row."""
+    def reject_any(self, checks: list[tuple], value_from: str | None = None) -> None:
+        """Several row checks (mask, field, en, zh[, column the value is read from]) in one parallel pass;
+        raise for the earliest bad row."""
         found = self.df.select(
-            [mask.arg_true().first().alias(str(i)) for i, (mask, *_) in enumerate(checks)]
+            [check[0].arg_true().first().alias(str(i)) for i, check in enumerate(checks)]
         ).row(0)
         failing = [(row, i) for i, row in enumerate(found) if row is not None]
         if failing:
             row, i = min(failing)
-            _, field, en, zh = checks[i]
-            value = self.df[value_from or field][row]
+            _, field, en, zh, *column = checks[i]
+            value = self.df[(column[0] if column else None) or value_from or field][row]
             raise self.error(self.df[LINE][row], field, "" if value is None else value, en, zh)
 
     @staticmethod

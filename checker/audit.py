@@ -39,6 +39,8 @@ def run_audit(request: Any) -> Audit:
         "base_routes_rule": {"en": basic.how_en, "zh": basic.how_zh},
         "custom_routes_excluded": basic.excluded_custom,
     }
+    if feed.flexible_routes:  # GTFS-Flex service: listed, not judged
+        inputs["flexible_routes"] = feed.flexible_routes
     result = AuditResult(
         schema_version=RESULT_SCHEMA_VERSION,
         tool={"name": "buscheck", "version": __version__},

@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from checker.errors import InputError
+from checker.load.feed import BASIC_ROUTE_TYPES, EXTENDED_ROUTE_TYPES
 from checker.model.inputs import RouteList
 from checker.model.metrics import Reason
 
@@ -31,6 +32,11 @@ LISTED = Reason("listed in the city profile", "城市配置列明")
 def is_bus(route_type: pl.Expr) -> pl.Expr:
     """GTFS bus and trolleybus route types: 3, 11, extended 700-799 (bus) and 800 (trolleybus)."""
     return route_type.is_in([3, 11, 800]) | route_type.is_between(700, 799)
+
+
+def is_gtfs_route_type(route_type: pl.Expr) -> pl.Expr:
+    """A route_type GTFS defines (the basic ones, or Google's extended 100-1799); others are noticed in loading."""
+    return route_type.is_in(BASIC_ROUTE_TYPES) | route_type.is_between(*EXTENDED_ROUTE_TYPES)
 
 
 def listed_or_named(route_id: str, names: tuple[str | None, ...], listed: set[str],
@@ -77,6 +83,7 @@ class BasicRoutes:
     how_zh: str
     excluded_custom: list[str] = field(default_factory=list)
     not_in_feed: list[str] = field(default_factory=list)
+    not_bus: list[tuple[str, int]] = field(default_factory=list)  # (route_id, route_type) of other GTFS modes
 
 
 def basic_routes(routes: pl.DataFrame, listed: RouteList | None) -> BasicRoutes:
@@ -87,6 +94,7 @@ def basic_routes(routes: pl.DataFrame, listed: RouteList | None) -> BasicRoutes:
         [pl.col(c).fill_null("") for c in ("route_short_name", "route_long_name", "route_desc")], separator=" "
     )
     buses = routes.filter(is_bus(pl.col("route_type")))
+    other = routes.filter(~is_bus(pl.col("route_type")) & is_gtfs_route_type(pl.col("route_type")))
     custom = buses.filter(named.str.contains(CUSTOM_MARK, literal=True))["route_id"].to_list()
     basic = buses.filter(~pl.col("route_id").is_in(custom))["route_id"].to_list()
     return BasicRoutes(
@@ -96,6 +104,7 @@ def basic_routes(routes: pl.DataFrame, listed: RouteList | None) -> BasicRoutes:
         f"未提供基本公交线路清单（--base-routes）：所有公共汽电车线路（route_type 3、11、700-799、800）均视为基本公交，"
         f"名称或说明含“{CUSTOM_MARK}”的定制化线路除外。",
         excluded_custom=custom,
+        not_bus=[(r, int(t)) for r, t in other.select("route_id", "route_type").iter_rows()],
     )
 
 

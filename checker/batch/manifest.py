@@ -6,7 +6,6 @@ its profile's settings (work hours, peak windows, its own coverage target, tier,
 
 from __future__ import annotations
 
-import csv
 import re
 import tomllib
 from dataclasses import dataclass
@@ -17,7 +16,6 @@ from typing import Any
 from checker.errors import InputError
 from checker.inputs import DATUM_KEYS, DATUMS, PATH_KEYS, AuditRequest
 from checker.load.archive import SingleFile
-from checker.load.encoding import to_utf8
 from checker.load.pack import PROFILE_KEYS
 from checker.load.table import read_table
 
@@ -78,9 +76,7 @@ def _read_toml(path: Path) -> list[tuple[str, dict]]:
 def _read_csv(path: Path) -> list[tuple[str, dict]]:
     known = [*OTHER_KEYS, *PATH_KEYS, *DATUM_KEYS, *OVERRIDE_KEYS]
     table = read_table(SingleFile(path), path.name, ["name", "feed", "built_up"], known)
-    data, _ = to_utf8(path.read_bytes())
-    header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8").strip()]))
-    unknown = [h.strip() for h in header if h.strip() not in known]
+    unknown = [h for h in table.header if h not in known]
     if unknown:
         raise InputError(str(path), f"Unknown column; known ones are {', '.join(known)}.",
                          f"未知列；可用列为 {', '.join(known)}。", line=1, field=unknown[0])

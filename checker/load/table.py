@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
@@ -47,6 +47,7 @@ class Table:
     where: str
     encoding: str
     df: pl.DataFrame
+    header: list[str] = field(default_factory=list)  # every column the file names, in its order
 
     def error(self, line: int | None, field: str | None, value: object, en: str, zh: str) -> InputError:
         return InputError(self.where, en, zh, line=line, field=field, value=value)
@@ -192,7 +193,7 @@ def read_table(
     for column in optional:
         if column not in df.columns:
             df = df.with_columns(pl.lit(None, dtype=pl.String).alias(column))
-    return Table(name, where, encoding, df)
+    return Table(name, where, encoding, df, header)
 
 
 def _lf_line_ends(data: bytes) -> bytes:

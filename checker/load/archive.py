@@ -24,7 +24,6 @@ MAX_FILE_BYTES = 2_000_000_000  # one file, inflated
 MAX_TOTAL_BYTES = 4_000_000_000  # all the files read from one feed
 MAX_RATIO = 100  # inflated over deflated size, for an entry over RATIO_FROM_BYTES
 RATIO_FROM_BYTES = 10_000_000
-_CHUNK = 1 << 24
 _METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate", zipfile.ZIP_BZIP2: "bzip2",
             zipfile.ZIP_LZMA: "lzma"}
 _METHOD_NAMES = {9: "Deflate64", 12: "bzip2", 14: "LZMA", 93: "Zstandard", 95: "xz", 98: "PPMd", 99: "AES"}
@@ -175,19 +174,16 @@ class FeedSource:
         try:
             assert self._zip is not None
             with self._zip.open(info) as handle:
-                parts, size = [], 0
-                while chunk := handle.read(min(_CHUNK, limit + 1 - size)):
-                    parts.append(chunk)
-                    size += len(chunk)
-                    if size > limit:
-                        raise InputError(where, "The zip entry inflates to more than it declares or than buscheck's "
-                                         "limits allow; refusing it.", "压缩包条目解压后超出声明大小或上限，拒绝读取。")
+                data = handle.read(limit + 1)  # never more than the limit, whatever the entry's header says
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError,
                 zlib.error) as exc:
             raise InputError(where, f"Cannot read the zip entry; the archive is damaged ({exc}).",
                              "无法读取压缩包条目，压缩包已损坏。") from None
-        self._read_bytes += size
-        return b"".join(parts)
+        if len(data) > limit:
+            raise InputError(where, "The zip entry inflates to more than it declares or than buscheck's limits allow; "
+                             "refusing it.", "压缩包条目解压后超出声明大小或上限，拒绝读取。")
+        self._read_bytes += len(data)
+        return data
 
     def close(self) -> None:
         if self._zip is not None:

@@ -226,6 +226,12 @@ def test_frequencies_that_cannot_be_are_refused(tmp_path, cli, windows, line, fi
     _refused(_run(cli, tmp_path, tables), "frequencies.txt", f"line {line}", f"field {field}", words)
 
 
+def test_a_stop_time_with_only_an_arrival_is_used_with_a_notice(tmp_path, cli):
+    rows = ["R1-0-0,07:00:00,07:00:00,A,1", "R1-0-0,07:05:00,,M,2", "R1-0-0,07:10:00,07:10:00,B,3"]
+    doc = _doc(_run(cli, tmp_path, _times(rows)))
+    assert "stop_times.txt: 1 row(s) give only one of arrival_time and departure_time (line 3)" in _notices(doc)
+
+
 def test_an_empty_route_type_is_refused_and_an_unknown_one_noticed(tmp_path, cli):
     tables = feed_tables(routes={"R1": [420 + 20 * i for i in range(40)], "R2": [430]})
     empty = {**tables, "routes.txt": tables["routes.txt"].replace("R2,R2,Route R2,3", "R2,R2,Route R2,")}

@@ -112,6 +112,7 @@ def _load(source: FeedSource, keep_rows: bool, shapes: bool, max_hours: int | No
     stops = _load_stops(source)
     stop_times = load_stop_times(source, trips, stops, keep_rows, max_hours)
     flexible_routes = _flex_notice(stop_times.flex_trip_ids, trips, notices)
+    notices += stop_times.notices
 
     calendar = _load_calendar(source)
     calendar_dates = _load_calendar_dates(source)

@@ -66,6 +66,14 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
         Table.not_time("departure_time"),
     ])
     flex_trips = _flex_trips(table, trips, flex_row)
+    notices = []
+    one_sided = table.warn(pl.col("arrival_time").is_null() != pl.col("departure_time").is_null(),
+                           "{count} row(s) give only one of arrival_time and departure_time (line {lines}); GTFS wants "
+                           "both or neither, and the one given is used for both.",
+                           "{count} 行只给出 arrival_time 与 departure_time 之一（第 {lines} 行）；GTFS 要求两者同时给出或同时为空，"
+                           "已以给出的时间兼作另一时间。")
+    if one_sided:
+        notices.append(one_sided)
     stop_rows = pl.Series(range(stops.height), dtype=pl.UInt32)
     table.df = table.df.select(
         "trip_id",
@@ -127,7 +135,7 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
     if keep_rows:  # a departure without a time takes the arrival's and the other way round
         rows = df.select("trip_id", "stop_id", "seq", departure_s=pl.coalesce("dep_s", "arr_s"),
                          arrival_s=pl.coalesce("arr_s", "dep_s"))
-    return StopTimes(trip_ends, trip_idx.to_numpy(), df["stop_idx"].to_numpy(), rows, flex_trips)
+    return StopTimes(trip_ends, trip_idx.to_numpy(), df["stop_idx"].to_numpy(), rows, flex_trips, notices)
 
 
 def _flex_trips(table: Table, trips: pl.DataFrame, flex_row: pl.Expr) -> pl.Series:

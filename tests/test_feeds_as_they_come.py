@@ -473,14 +473,14 @@ def test_an_unclosed_quote_names_its_line_and_the_message_stays_short(tmp_path, 
     rows = tables["stop_times.txt"].split("\n")
     rows[5] = rows[5].replace("R1-0-2", '"R1-0-2', 1)
     tables["stop_times.txt"] = "\n".join(rows + [f"R9-{i},07:00:00,07:00:00,A,1" for i in range(20000)])
-    message = _refused(_run(cli, tmp_path, tables), "stop_times.txt", "line 6", "quote")
+    message = _refused(_run(cli, tmp_path, tables), "stop_times.txt", "line 6", "unmatched quote")
     assert len(message) < 800
 
 
 def test_a_value_spanning_lines_is_refused(tmp_path, cli):
     tables = feed_tables()
     tables["stops.txt"] = tables["stops.txt"].replace("Stop B", '"Stop\nB"')
-    _refused(_run(cli, tmp_path, tables), "stops.txt", "line 3", "span lines")
+    _refused(_run(cli, tmp_path, tables), "stops.txt", "line 3", "cannot span lines")
 
 
 def test_a_link_out_of_the_feed_folder_is_refused(tmp_path, cli):

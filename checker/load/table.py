@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import polars as pl
 
 from checker.errors import InputError, excerpt
@@ -221,16 +222,27 @@ def _header(data: bytes, where: str) -> list[str]:
 
 
 def _refuse_open_quote(data: bytes, where: str) -> None:
-    """Raise naming the first line with an odd number of quotes: a quote opened there is not closed on it."""
-    for number, line in enumerate(data.split(b"\n"), start=1):
-        if line.count(b'"') % 2:
-            raise InputError(
-                where,
-                "A quote opened on this line is not closed on it; a GTFS value cannot span lines.",
-                "该行有未闭合的引号；GTFS 的值不能跨行。",
-                line=number,
-                value=excerpt(line.decode("utf-8", errors="replace")),
-            )
+    """Raise naming the first line with an odd number of quotes: a quote opened there is not closed on it.
+    Counted with numpy, so that a 200 MB file is scanned in a fraction of a second."""
+    raw = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(raw == ord('"'))
+    if not len(quotes):
+        return
+    ends = np.flatnonzero(raw == ord("\n"))
+    per_line = np.diff(np.searchsorted(quotes, np.concatenate(([0], ends + 1, [len(raw)]))))
+    odd = np.flatnonzero(per_line % 2)
+    if len(odd):
+        number = int(odd[0])
+        start = 0 if number == 0 else int(ends[number - 1]) + 1
+        stop = int(ends[number]) if number < len(ends) else len(raw)
+        raise InputError(
+            where,
+            'This line has an unmatched quote ("): one opened here is not closed on the same line, and a GTFS value '
+            "cannot span lines.",
+            "该行引号（\"）不成对：此处开始的引号未在本行闭合；GTFS 的值不能跨行。",
+            line=number + 1,
+            value=excerpt(data[start:stop].decode("utf-8", errors="replace")),
+        )
 
 
 def parse_date_arg(text: str) -> date:

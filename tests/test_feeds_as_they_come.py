@@ -163,6 +163,14 @@ def test_trips_without_stop_times_are_a_notice_naming_their_routes(tmp_path, cli
     assert "1 route(s) have no timed trip at all that day: R2" in notice
 
 
+def test_trips_of_a_service_no_calendar_defines_are_noticed(tmp_path, cli):
+    tables = feed_tables(routes={"R1": [420 + 20 * i for i in range(40)], "R2": [430]})
+    tables["trips.txt"] = tables["trips.txt"].replace("R2,WD,", "R2,HOLIDAY,")
+    doc = _doc(_run(cli, tmp_path, tables))
+    assert ("trips.txt: 1 trip(s) name a service_id that neither calendar.txt nor calendar_dates.txt defines "
+            "(HOLIDAY), so they never run; routes R2.") in _notices(doc)
+
+
 def test_a_stop_times_file_with_no_rows_is_refused(tmp_path, cli):
     tables = feed_tables(**{"stop_times.txt": "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"})
     _refused(_run(cli, tmp_path, tables), "stop_times.txt", "has no rows")

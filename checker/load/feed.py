@@ -122,6 +122,7 @@ def _load(source: FeedSource, keep_rows: bool, shapes: bool, max_hours: int | No
             "The feed has neither calendar.txt nor calendar_dates.txt, so no trip has a service day.",
             "GTFS 数据既无 calendar.txt 也无 calendar_dates.txt，无法确定运营日。",
         )
+    _notice_services_never_run(trips, calendar, calendar_dates, notices)
     frequencies = _load_frequencies(source, trips["trip_id"], max_hours)
     notices += source.notices
     for name, encoding in source.encodings.items():
@@ -144,6 +145,23 @@ def _load(source: FeedSource, keep_rows: bool, shapes: bool, max_hours: int | No
         shape_points=_load_shape_points(source) if shapes else None,
         flexible_routes=flexible_routes,
     )
+
+
+def _notice_services_never_run(trips: pl.DataFrame, calendar: pl.DataFrame | None,
+                               calendar_dates: pl.DataFrame | None, notices: list[tuple[str, str]]) -> None:
+    """Trips whose service_id neither calendar file names never run: said, not dropped in silence."""
+    known = pl.concat([t["service_id"] for t in (calendar, calendar_dates) if t is not None])
+    orphans = trips.filter(~pl.col("service_id").is_in(known.implode()))
+    if orphans.is_empty():
+        return
+    services = sorted(orphans["service_id"].unique().to_list())
+    routes = sorted(orphans["route_id"].unique().to_list())
+    shown = ", ".join(services[:SHOWN_ROUTES]) + (" …" if len(services) > SHOWN_ROUTES else "")
+    on = ", ".join(routes[:SHOWN_ROUTES]) + (" …" if len(routes) > SHOWN_ROUTES else "")
+    notices.append((f"trips.txt: {orphans.height} trip(s) name a service_id that neither calendar.txt nor "
+                    f"calendar_dates.txt defines ({shown}), so they never run; routes {on}.",
+                    f"trips.txt：{orphans.height} 个班次的 service_id（{shown}）在 calendar.txt 与 calendar_dates.txt 中均未定义，"
+                    f"因此从不运营；涉及线路 {on}。"))
 
 
 def _flex_notice(flex_trip_ids: pl.Series, trips: pl.DataFrame, notices: list[tuple[str, str]]) -> list[str]:

@@ -75,17 +75,23 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
     if one_sided:
         notices.append(one_sided)
     stop_rows = pl.Series(range(stops.height), dtype=pl.UInt32)
+    arrival, departure = pl.col("arrival_time"), pl.col("departure_time")
+    # most feeds give equal arrival and departure times (or one of them): then one column is converted, not two
+    same = table.df.select((arrival.is_null() | departure.is_null() | (arrival == departure)).all()).item()
+    times = {"arr_s": time_seconds(pl.coalesce(departure, arrival))} if same else {
+        "arr_s": time_seconds(arrival), "dep_s": time_seconds(departure)}
     table.df = table.df.select(
         "trip_id",
         "stop_id",
         LINE,
         seq=pl.col("stop_sequence").str.strip_chars().cast(pl.Int64),
-        time=pl.coalesce("departure_time", "arrival_time"),  # text, for messages
-        arrival=pl.col("arrival_time"),
-        arr_s=time_seconds(pl.col("arrival_time")),
-        dep_s=time_seconds(pl.col("departure_time")),
+        time=pl.coalesce(departure, arrival),  # text, for messages
+        arrival=arrival,
         stop_idx=pl.col("stop_id").replace_strict(stops["stop_id"], stop_rows, default=None),
+        **times,
     )
+    if same:
+        table.df = table.df.with_columns(dep_s=pl.col("arr_s"))
     late = []
     if max_hours is not None:
         limit_en = (f"The time is {max_hours}:00:00 or later: more than a day past the end of its service day, "

@@ -296,11 +296,15 @@ def test_mercator_with_its_crs_declared_is_read(tmp_path, cli):
     assert doc["metrics"]["coverage"]["districts"][0]["built_up_km2"] == pytest.approx(100, rel=0.01)
 
 
-def test_a_polygon_far_from_every_stop_is_refused(tmp_path, cli):
-    antarctica = [[[x, -y] for x, y in square_km(-5, -5, 5, 5)]]  # the right numbers, the wrong hemisphere
-    polygon = _polygon_file(tmp_path / "south.geojson", antarctica)
-    _refused(_run(cli, tmp_path, feed_tables(), polygon=polygon), "south.geojson", "50 km from every stop")
-    districts = _polygon_file(tmp_path / "d.geojson", antarctica)
+@pytest.mark.parametrize("place", ["southern hemisphere", "antarctica"])
+def test_a_polygon_far_from_every_stop_is_refused(tmp_path, cli, place):
+    move = {"southern hemisphere": lambda x, y: [x, -y],  # the right numbers, the wrong sign
+            "antarctica": lambda x, y: [x, y - 97.6]}[place]
+    far = [[move(x, y) for x, y in square_km(-5, -5, 5, 5)]]
+    polygon = _polygon_file(tmp_path / "far.geojson", far)
+    _refused(_run(cli, tmp_path, feed_tables(), polygon=polygon), "far.geojson", "50 km from every stop",
+             "Expected the same city's polygon in longitude/latitude")
+    districts = _polygon_file(tmp_path / "d.geojson", far)
     _refused(_run(cli, tmp_path / "d", feed_tables(), "--districts", districts), "d.geojson",
              "None of the districts overlaps")
 
@@ -514,7 +518,7 @@ def test_empty_lines_are_skipped_with_a_notice(tmp_path, cli):
     tables = feed_tables()
     tables["stops.txt"] = tables["stops.txt"].replace("\n", "\n\n", 1) + "\n\n"
     doc = _doc(_run(cli, tmp_path, tables))
-    assert "stops.txt: 3 empty line(s) skipped (line 2, 5, 6)" in _notices(doc)
+    assert "stops.txt: 3 empty line(s) skipped (line 2, 5, 6;" in _notices(doc)
 
 
 def test_the_sample_city_quoted_with_cr_line_ends_gives_the_identical_result(tmp_path):

@@ -187,7 +187,8 @@ def read_table(
     if names:
         blank = pl.all_horizontal(pl.col(c).is_null() for c in names)
         table = Table(name, where, encoding, df)
-        notice = table.warn(blank, "{count} empty line(s) skipped (line {lines}).", "已跳过 {count} 个空行（第 {lines} 行）。")
+        notice = table.warn(blank, "{count} empty line(s) skipped (line {lines}; no value in the columns read).",
+                            "已跳过 {count} 个空行（第 {lines} 行；所读各列均无值）。")
         if notice:
             source.notices.append(notice)
             df = df.filter(~blank)

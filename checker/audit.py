@@ -138,6 +138,8 @@ def audit_with_inputs(request: Any) -> tuple[Audit, Loaded, Measured]:
         "custom_routes_excluded": basic.excluded_custom,
         "routes_excluded": basic.excluded,
     }
+    if feed.flexible_routes:  # GTFS-Flex service: listed, not judged
+        inputs["flexible_routes"] = feed.flexible_routes
     notices = [*in_force, *day_notices, *loaded.notices, *city.notices,
                *(notice for day in days for notice in day.measured.notices), *deviation_notices]
     result = AuditResult(

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from checker import __version__
-from checker.errors import InputError
+from checker.errors import InputError, excerpt
 
 app = typer.Typer(
     add_completion=False,
@@ -66,19 +66,23 @@ def _stderr() -> Console:
 
 
 def _guarded(action):
-    """Run `action`; bad input becomes a message and exit 2, an internal fault a short message and exit 3."""
+    """Run `action`; bad input becomes a message and exit 2, an internal fault a short message and exit 3.
+
+    Every run ends in an exit code a script can act on: polars' PanicException is a BaseException (it used to
+    escape as exit 1, "a rule fails"), so faults are caught as BaseException, all but an interrupt or exit."""
     try:
         return action()
     except InputError as error:
         _stderr().print(error.message(), markup=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    except (typer.Exit, KeyboardInterrupt):
+    except (typer.Exit, KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
-    except Exception as error:  # never a traceback for a user, unless they ask for one
+    except BaseException as error:  # never a traceback for a user, unless they ask for one
         if os.environ.get("BUSCHECK_DEBUG"):
             raise
+        what = "out of memory" if isinstance(error, MemoryError) else excerpt(str(error), 300)
         _stderr().print(
-            f"内部错误 / Internal error: {type(error).__name__}: {error}\n"
+            f"内部错误 / Internal error: {type(error).__name__}: {what}\n"
             "  请报告此问题 Please report this; set BUSCHECK_DEBUG=1 to see the traceback.",
             markup=False,
         )

@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
+VALUE_CHARS = 80  # a value is shown as an excerpt of at most this many characters
+TEXT_CHARS = 600  # and each sentence of the message at most this many
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def excerpt(text: str, limit: int = VALUE_CHARS) -> str:
+    """`text` without control characters (a NUL shown as ␀), cut to `limit` characters with an ellipsis."""
+    text = _CONTROL.sub(lambda m: "␀" if m.group() == "\x00" else "\ufffd", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 class InputError(Exception):
-    """Bad input. The CLI prints `message()` and exits 2; nothing else ever reaches the user as a traceback."""
+    """Bad input. The CLI prints `message()` and exits 2; nothing else ever reaches the user as a traceback.
+
+    Whatever a file holds, the message stays short and printable: the value is cut to 80 characters and
+    control characters (NUL bytes of a misread UTF-16 file, for one) are replaced."""
 
     def __init__(
         self,
@@ -16,11 +31,15 @@ class InputError(Exception):
         field: str | None = None,
         value: object = None,
     ):
-        self.file = file
-        self.en = en
-        self.zh = zh
+        self.file = excerpt(str(file), 300)
+        self.en = excerpt(en, TEXT_CHARS)
+        self.zh = excerpt(zh, TEXT_CHARS)
         self.line = line
-        self.field = field
+        self.field = None if field is None else excerpt(str(field))
+        if isinstance(value, str) and (len(value) > VALUE_CHARS or _CONTROL.search(value)):
+            value = excerpt(value)
+        elif isinstance(value, bytes | list | dict | tuple) and len(repr(value)) > VALUE_CHARS:
+            value = excerpt(repr(value))
         self.value = value
         super().__init__(self.message())
 

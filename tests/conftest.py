@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 import zipfile
@@ -88,6 +90,27 @@ def write_feed(folder: Path, tables: dict[str, str | bytes], as_zip: bool = True
     for name, text in tables.items():
         (path / name).write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
     return path
+
+
+def requote(text: str, quote_all: bool = True, rng=None) -> str:
+    """The CSV `text` rewritten with every field quoted (an empty field becomes ""), or with each field quoted
+    at random by `rng` (a random.Random); lines end in LF."""
+    out = io.StringIO()
+    for row in csv.reader(io.StringIO(text)):
+        cells = ['"' + cell.replace('"', '""') + '"'
+                 if quote_all or any(c in cell for c in ',"\r\n') or (rng is not None and rng.random() < 0.5)
+                 else cell for cell in row]
+        out.write(",".join(cells) + "\n")
+    return out.getvalue()
+
+
+def line_ends(text: str, style: str, rng=None) -> str:
+    """`text` with its line ends as LF, CRLF, CR (old Mac), or mixed (each line at random by `rng`)."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if style == "mixed":
+        ends = ["\n", "\r\n", "\r"]
+        return "".join(line + (rng.choice(ends) if i < len(lines) - 1 else "") for i, line in enumerate(lines))
+    return {"lf": "\n", "crlf": "\r\n", "cr": "\r"}[style].join(lines)
 
 
 def square_km(x0: float, y0: float, x1: float, y1: float) -> list[list[float]]:

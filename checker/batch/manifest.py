@@ -6,7 +6,6 @@ its profile's settings (work hours, peak windows, its own coverage target, tier,
 
 from __future__ import annotations
 
-import csv
 import re
 import tomllib
 from dataclasses import dataclass
@@ -17,7 +16,6 @@ from typing import Any
 from checker.errors import InputError
 from checker.inputs import DATUM_KEYS, DATUMS, PATH_KEYS, AuditRequest
 from checker.load.archive import SingleFile
-from checker.load.encoding import to_utf8
 from checker.load.pack import PROFILE_KEYS
 from checker.load.table import read_table
 
@@ -54,22 +52,31 @@ def load_manifest(path: str | Path) -> list[CityJob]:
 def _read_toml(path: Path) -> list[tuple[str, dict]]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
         raise InputError(str(path), f"Not valid TOML: {exc}", "不是有效的 TOML 文件。") from None
     unknown = set(data) - {"defaults", "city"}
     if unknown:
         raise InputError(str(path), "Expected [defaults] and [[city]] tables only.", "清单只应包含 [defaults] 与 [[city]]。",
                          field=sorted(unknown)[0])
     defaults = data.get("defaults", {})
-    return [(f"{path} [[city]] #{i + 1}", {**defaults, **city}) for i, city in enumerate(data.get("city", []))]
+    if not isinstance(defaults, dict):
+        raise InputError(str(path), "Expected [defaults] to be a table of settings.", "[defaults] 应为配置表。",
+                         field="defaults", value=defaults)
+    cities = data.get("city", [])
+    if not isinstance(cities, list):
+        raise InputError(str(path), "Expected [[city]] tables, one per city (with double brackets).",
+                         "应为 [[city]] 表（双方括号），每个城市一个。", field="city", value=cities)
+    for i, city in enumerate(cities):
+        if not isinstance(city, dict):
+            raise InputError(f"{path} [[city]] #{i + 1}", "Expected a [[city]] table with keys such as name, feed and "
+                             "built_up.", "应为包含 name、feed、built_up 等键的 [[city]] 表。", field="city", value=city)
+    return [(f"{path} [[city]] #{i + 1}", {**defaults, **city}) for i, city in enumerate(cities)]
 
 
 def _read_csv(path: Path) -> list[tuple[str, dict]]:
     known = [*OTHER_KEYS, *PATH_KEYS, *DATUM_KEYS, *OVERRIDE_KEYS]
     table = read_table(SingleFile(path), path.name, ["name", "feed", "built_up"], known)
-    data, _ = to_utf8(path.read_bytes())
-    header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8").strip()]))
-    unknown = [h.strip() for h in header if h.strip() not in known]
+    unknown = [h for h in table.header if h not in known]
     if unknown:
         raise InputError(str(path), f"Unknown column; known ones are {', '.join(known)}.",
                          f"未知列；可用列为 {', '.join(known)}。", line=1, field=unknown[0])

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from checker import __version__
 from checker.batch.manifest import CityJob
-from checker.errors import InputError
+from checker.errors import InputError, excerpt
 from checker.inputs import PATH_KEYS
 
 HASH_FILE = ".inputs.sha256"
@@ -90,8 +90,10 @@ def audit_city(job: CityJob, out_dir: str, digest: str) -> dict:
         write_outputs(audit, folder)
     except InputError as error:
         return error_row(job, folder, error.message())
-    except Exception as error:  # a bug in one city must not stop the province
-        return error_row(job, folder, f"内部错误 / Internal error: {type(error).__name__}: {error}")
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as error:  # a bug in one city must not stop the province (PanicException included)
+        return error_row(job, folder, f"内部错误 / Internal error: {type(error).__name__}: {excerpt(str(error), 300)}")
     (folder / HASH_FILE).write_text(digest + "\n", encoding="utf-8")
     return {**summary_row(job, to_document(audit.result), folder), "seconds": round(time.perf_counter() - start, 3)}
 

@@ -1,11 +1,32 @@
-"""A GTFS feed as a set of named text files, from a .zip or a folder, read without extracting anything."""
+"""A GTFS feed as a set of named text files, from a .zip or a folder, read without extracting anything.
+
+The files may sit at the root or in one folder (a zip often holds `city_gtfs/stops.txt` next to a
+`readme.txt`): the folder holding the feed's own files is found. A zip's sizes are checked before and while
+an entry is inflated, so that a small hostile archive cannot exhaust memory (limits below, in the README),
+and a folder's files may not be links to files outside it.
+"""
 
 from __future__ import annotations
 
+import os
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from checker.errors import InputError
+
+# The files that tell where a GTFS feed sits inside a zip or folder.
+GTFS_CORE = ("routes.txt", "trips.txt", "stop_times.txt", "stops.txt")
+
+# Limits no real city feed reaches (the generated 5.5 M-row megacity feed: stop_times.txt 260 MB, deflated
+# 8x; whole zip 43 MB), and that keep a hostile zip from exhausting memory.
+MAX_FILE_BYTES = 2_000_000_000  # one file, inflated
+MAX_TOTAL_BYTES = 4_000_000_000  # all the files read from one feed
+MAX_RATIO = 100  # inflated over deflated size, for an entry over RATIO_FROM_BYTES
+RATIO_FROM_BYTES = 10_000_000
+_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate", zipfile.ZIP_BZIP2: "bzip2",
+            zipfile.ZIP_LZMA: "lzma"}
+_METHOD_NAMES = {9: "Deflate64", 12: "bzip2", 14: "LZMA", 93: "Zstandard", 95: "xz", 98: "PPMd", 99: "AES"}
 
 
 def _is_unsafe_member(name: str) -> bool:
@@ -13,26 +34,58 @@ def _is_unsafe_member(name: str) -> bool:
     return path.is_absolute() or ".." in path.parts or (len(name) > 1 and name[1] == ":")
 
 
-class FeedSource:
-    """Gives the raw bytes of each GTFS file by its name (`stops.txt`), wherever it sits in the zip or folder."""
+def _hidden(parts: tuple[str, ...]) -> bool:
+    """macOS resource forks (__MACOSX/, ._stops.txt) and other hidden entries are not the feed."""
+    return any(part.startswith((".", "__MACOSX")) and part not in (".", "..") for part in parts)
 
-    def __init__(self, path: str | Path):
+
+def _feed_folder(by_folder: dict[str, dict[str, str]], wanted: tuple[str, ...], where: str) -> dict[str, str]:
+    """The files of the one folder that holds any of `wanted` (the root first); {} if none does."""
+    holding = sorted(folder for folder, names in by_folder.items() if any(name in names for name in wanted))
+    if "." in holding:
+        return by_folder["."]
+    if len(holding) == 1:
+        return by_folder[holding[0]]
+    if len(holding) > 1:
+        shown = ", ".join(f"{h}/" for h in holding[:5])
+        raise InputError(where, f"Several folders hold GTFS files ({shown}); give one feed at a time.",
+                         f"多个文件夹中都有 GTFS 文件（{shown}），请每次只给出一个数据集。")
+    return by_folder.get(".", {})
+
+
+class FeedSource:
+    """Gives the raw bytes of each GTFS file by its name (`stops.txt`), wherever it sits in the zip or folder.
+
+    `wanted`: names of which at least one marks the folder that holds the feed (GTFS's core files by
+    default; a GTFS-Ride folder is marked by its own)."""
+
+    def __init__(self, path: str | Path, wanted: tuple[str, ...] = GTFS_CORE):
         self.path = Path(path)
         self._zip: zipfile.ZipFile | None = None
         self._members: dict[str, str] = {}
+        self._root: Path | None = None
+        self._read_bytes = 0
         self.encodings: dict[str, str] = {}  # filled as files are read
+        self.notices: list[tuple[str, str]] = []  # (en, zh), filled as files are read
         if not self.path.exists():
             raise InputError(str(path), "No such file or folder.", "文件或文件夹不存在。")
         if self.path.is_dir():
-            self._members = {p.name: str(p) for p in self.path.iterdir() if p.suffix == ".txt" and p.is_file()}
-            if not self._members:
-                nested = sorted({p.parent for p in self.path.rglob("stops.txt")})
-                if len(nested) == 1:
-                    self._members = {p.name: str(p) for p in nested[0].glob("*.txt")}
+            self._open_folder(wanted)
         else:
-            self._open_zip()
+            self._open_zip(wanted)
 
-    def _open_zip(self) -> None:
+    def _open_folder(self, wanted: tuple[str, ...]) -> None:
+        self._root = self.path.resolve()
+        by_folder: dict[str, dict[str, str]] = {}
+        for folder, dirs, files in os.walk(self.path):
+            relative = Path(folder).relative_to(self.path)
+            dirs[:] = [] if len(relative.parts) >= 3 else sorted(d for d in dirs if not _hidden((d,)))
+            names = {f: str(Path(folder) / f) for f in files if f.endswith(".txt") and not _hidden((f,))}
+            if names:
+                by_folder[relative.as_posix()] = names
+        self._members = _feed_folder(by_folder, wanted, str(self.path))
+
+    def _open_zip(self, wanted: tuple[str, ...]) -> None:
         if not zipfile.is_zipfile(self.path):
             raise InputError(
                 str(self.path),
@@ -42,7 +95,7 @@ class FeedSource:
         try:
             self._zip = zipfile.ZipFile(self.path)
             infos = self._zip.infolist()
-        except (zipfile.BadZipFile, OSError) as exc:
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
             raise InputError(str(self.path), f"Damaged zip archive ({exc}).", "zip 压缩包已损坏。") from None
         for info in infos:
             if _is_unsafe_member(info.filename):
@@ -54,16 +107,11 @@ class FeedSource:
                 )
         by_folder: dict[str, dict[str, str]] = {}
         for info in infos:
-            if info.is_dir() or not info.filename.endswith(".txt"):
-                continue
             member = PurePosixPath(info.filename)
+            if info.is_dir() or not info.filename.endswith(".txt") or _hidden(member.parts):
+                continue
             by_folder.setdefault(str(member.parent), {})[member.name] = info.filename
-        if "." in by_folder:
-            self._members = by_folder["."]
-        else:
-            holding_stops = [f for f, names in by_folder.items() if "stops.txt" in names]
-            if len(holding_stops) == 1:
-                self._members = by_folder[holding_stops[0]]
+        self._members = _feed_folder(by_folder, wanted, str(self.path))
 
     @property
     def label(self) -> str:
@@ -83,12 +131,59 @@ class FeedSource:
                 f"The feed has no {name}, which GTFS requires.",
                 f"GTFS 数据缺少必需文件 {name}。",
             )
+        if self._zip is not None:
+            return self._read_member(name, self._zip.getinfo(self._members[name]))
+        file = Path(self._members[name])
+        if self._root is not None and not file.resolve().is_relative_to(self._root):
+            raise InputError(self.where(name), "The file is a link to a file outside the feed folder; it is not "
+                             "followed.", "该文件是指向数据文件夹之外的链接，不予读取。")
         try:
-            if self._zip is not None:
-                return self._zip.read(self._members[name])
-            return Path(self._members[name]).read_bytes()
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            raise InputError(self.where(name), f"Cannot read the file ({exc}).", "无法读取该文件。") from None
+            size = file.stat().st_size
+            self._check_size(name, size)
+            data = file.read_bytes()
+        except OSError as exc:
+            raise InputError(self.where(name), f"Cannot read the file ({exc.strerror or exc}).", "无法读取该文件。") from None
+        self._read_bytes += len(data)
+        return data
+
+    def _check_size(self, name: str, size: int) -> None:
+        if size > MAX_FILE_BYTES:
+            raise InputError(self.where(name), f"The file is {size:,} bytes; buscheck reads files up to "
+                             f"{MAX_FILE_BYTES:,} bytes.", f"文件大小 {size:,} 字节，超过上限 {MAX_FILE_BYTES:,} 字节。")
+        if self._read_bytes + size > MAX_TOTAL_BYTES:
+            raise InputError(self.where(name), f"The feed's files add up to more than {MAX_TOTAL_BYTES:,} bytes, "
+                             "buscheck's limit.", f"数据文件合计超过 {MAX_TOTAL_BYTES:,} 字节上限。")
+
+    def _read_member(self, name: str, info: zipfile.ZipInfo) -> bytes:
+        where = self.where(name)
+        if info.flag_bits & 0x1:
+            raise InputError(where, "The zip entry is encrypted; give an archive without a password.",
+                             "压缩包条目已加密；请提供未加密的压缩包。")
+        if info.compress_type not in _METHODS:
+            method = _METHOD_NAMES.get(info.compress_type, f"method {info.compress_type}")
+            raise InputError(where, f"The zip entry is compressed with {method}, which buscheck cannot inflate; "
+                             "re-zip the feed with ordinary Deflate.",
+                             f"压缩包条目使用 {method} 压缩，无法解压；请用普通 Deflate 重新压缩。")
+        self._check_size(name, info.file_size)
+        if info.file_size > RATIO_FROM_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise InputError(where, f"The zip entry inflates {info.compress_size:,} bytes into {info.file_size:,} "
+                             f"(over {MAX_RATIO}x), as a zip bomb does and no real feed; refusing to inflate it.",
+                             f"压缩包条目由 {info.compress_size:,} 字节解压为 {info.file_size:,} 字节（超过 {MAX_RATIO} 倍），"
+                             "疑为压缩炸弹，拒绝解压。")
+        limit = min(info.file_size, MAX_FILE_BYTES, MAX_TOTAL_BYTES - self._read_bytes)
+        try:
+            assert self._zip is not None
+            with self._zip.open(info) as handle:
+                data = handle.read(limit + 1)  # never more than the limit, whatever the entry's header says
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError,
+                zlib.error) as exc:
+            raise InputError(where, f"Cannot read the zip entry; the archive is damaged ({exc}).",
+                             "无法读取压缩包条目，压缩包已损坏。") from None
+        if len(data) > limit:
+            raise InputError(where, "The zip entry inflates to more than it declares or than buscheck's limits allow; "
+                             "refusing it.", "压缩包条目解压后超出声明大小或上限，拒绝读取。")
+        self._read_bytes += len(data)
+        return data
 
     def close(self) -> None:
         if self._zip is not None:
@@ -101,9 +196,14 @@ class SingleFile(FeedSource):
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._zip = None
+        self._root = None
+        self._read_bytes = 0
         self.encodings = {}
+        self.notices = []
         if not self.path.is_file():
-            raise InputError(str(path), "The file does not exist.", "文件不存在。")
+            raise InputError(str(path), "The file does not exist." if not self.path.exists() else
+                             "Expected a file; this is a folder.", "文件不存在。" if not self.path.exists() else
+                             "应为文件，而非文件夹。")
         self._members = {self.path.name: str(self.path)}
 
     def where(self, name: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import polars as pl
 
@@ -99,17 +99,12 @@ def choose_service_date(feed: Feed, requested: date | None, basic_ids: list[str]
                 value=str(requested),
             )
         return ServiceDate(requested, "requested", count)
-    dates = pl.Series(pl.date_range(first, last, timedelta(days=1), eager=True))
-    basic = pl.len() if basic_ids is None else pl.col("route_id").is_in(basic_ids).sum()
-    per_service = feed.trips.group_by("service_id").agg(trips=pl.len(), basic=basic)
-    per_date = (
-        active_services(feed, dates)
-        .join(per_service, on="service_id")
-        .group_by("date")
-        .agg(pl.col("trips").sum(), pl.col("basic").sum())
-        .filter(pl.col("basic") > 0)
-        .with_columns(weekday=pl.col("date").dt.weekday() <= 5)
-    )
+    counted = feed.trips if basic_ids is None else feed.trips.filter(pl.col("route_id").is_in(basic_ids))
+    bounds = [] if period is None else [(period[0] - _EPOCH).days, (period[1] - _EPOCH).days + 1]
+    per_date = (_trips_on_candidate_dates(feed, counted, bounds)
+                .group_by("day").agg(pl.col("trips").max())  # a date found twice: one count
+                .filter(pl.col("trips") > 0)
+                .with_columns(date=pl.lit(_EPOCH) + pl.duration(days=pl.col("day")), weekday=((pl.col("day") + 3) % 7) < 5))
     if day_type is not None:
         per_date = per_date.filter(pl.col("date").dt.weekday().is_in(DAY_TYPES[day_type]))
         if per_date.is_empty():
@@ -129,7 +124,8 @@ def choose_service_date(feed: Feed, requested: date | None, basic_ids: list[str]
             per_date = per_date.with_columns(distance=distance).filter(pl.col("distance") == pl.col("distance").min())
     weekdays = per_date.filter(pl.col("weekday"))
     pick, how = (weekdays, "busiest_weekday") if weekdays.height else (per_date, "busiest_day")
-    best = pick.sort(["basic", "date"], descending=[True, False]).row(0, named=True)
+    best = pick.sort(["trips", "date"], descending=[True, False]).row(0, named=True)
+    day, basic = best["date"], int(best["trips"])
     kind = "weekday" if how == "busiest_weekday" else "day"
     counting_en = "trips of basic routes" if basic_ids is not None else "trips"
     counting_zh = "基本公交班次" if basic_ids is not None else "班次"
@@ -142,8 +138,87 @@ def choose_service_date(feed: Feed, requested: date | None, basic_ids: list[str]
         where_en, where_zh = (f" within the standard's period ({period[0]} to {period[1]})",
                               f"（规范施行期 {period[0]} 至 {period[1]} 内）")
     return ServiceDate(
-        best["date"], how, int(best["trips"]), int(best["basic"]),
-        f"the {kind} with the most {counting_en} ({best['basic']}){where_en}; ties go to the earliest",
-        f"{counting_zh}最多（{best['basic']} 个）的{'工作日' if kind == 'weekday' else '日期'}{where_zh}；并列取最早",
+        day, how, trips_on(feed, day).height, basic,
+        f"the {kind} with the most {counting_en} ({basic}){where_en}; ties go to the earliest",
+        f"{counting_zh}最多（{basic} 个）的{'工作日' if kind == 'weekday' else '日期'}{where_zh}；并列取最早",
         outside,
     )
+
+
+_EPOCH = date(1970, 1, 1)  # days are counted from it (1970-01-01 was a Thursday: weekday = (day + 3) % 7)
+
+
+def _trips_on_candidate_dates(feed: Feed, trips: pl.DataFrame, bounds: list[int]) -> pl.DataFrame:
+    """day (days since 1970), trips (of `trips` only): a set of dates that holds, for every count of a
+    weekday between two boundaries, the first and the last date with it. Computed from calendar ranges and
+    exceptions, never as days x services (20,000 services over ten years would be 73 million rows).
+
+    Between two consecutive start or end dates of calendar.txt (and the `bounds`: the standard's period),
+    each weekday has a constant count; the candidates are the first and the last date of each weekday in each
+    such segment that has no calendar_dates exception (their count is the segment's), and every date with an
+    exception (counted exactly). The last dates serve the nearest date before a period.
+    """
+    per_service = trips.group_by("service_id").len("n").with_columns(pl.col("n").cast(pl.Int64))
+    day = pl.col("date").cast(pl.Int32)
+    segments = pl.DataFrame(schema={"start": pl.Int32, "end": pl.Int32, **{w: pl.Int64 for w in WEEKDAYS}})
+    calendar = None
+    if feed.calendar is not None and feed.calendar.height:
+        calendar = feed.calendar.join(per_service, on="service_id").with_columns(
+            start=pl.col("start_date").cast(pl.Int32), end=pl.col("end_date").cast(pl.Int32))
+        events = pl.concat([
+            calendar.select(at="start", **{w: pl.col(w) * pl.col("n") for w in WEEKDAYS}),
+            calendar.select(at=pl.col("end") + 1, **{w: -pl.col(w) * pl.col("n") for w in WEEKDAYS}),
+            pl.DataFrame({"at": pl.Series(bounds, dtype=pl.Int32), **{w: pl.Series([0] * len(bounds), dtype=pl.Int64)
+                                                                      for w in WEEKDAYS}}),
+        ]).group_by("at").agg(pl.col(w).sum() for w in WEEKDAYS).sort("at")
+        segments = events.select(start="at", end=pl.col("at").shift(-1) - 1,
+                                 **{w: pl.col(w).cum_sum() for w in WEEKDAYS}).drop_nulls("end")
+    exceptions = pl.DataFrame(schema={"day": pl.Int32, "trips": pl.Int64})
+    exception_days: set[int] = set()
+    if feed.calendar_dates is not None and feed.calendar_dates.height:
+        rows = feed.calendar_dates.join(per_service, on="service_id")
+        exceptions = _exception_day_counts(rows, calendar, segments)
+        exception_days = set(rows.select(day.unique())["date"].to_list())
+    # the first date of each weekday in each segment, stepped a week on while it is an exception date
+    firsts = segments.unpivot(index=["start", "end"], on=WEEKDAYS, variable_name="weekday", value_name="trips")
+    firsts = firsts.filter(pl.col("trips") > 0).with_columns(
+        w=pl.col("weekday").replace_strict(WEEKDAYS, list(range(7)), return_dtype=pl.Int32))
+    lasts = firsts.select(day=pl.col("end") - ((pl.col("end") + 3) % 7 - pl.col("w")) % 7, start="start", end="end",
+                          trips="trips")
+    firsts = firsts.select(day=pl.col("start") + (pl.col("w") - (pl.col("start") + 3) % 7) % 7, start="start",
+                           end="end", trips="trips")
+    candidates = []
+    for frame, step in ((firsts, 7), (lasts, -7)):
+        days = frame["day"].to_list()
+        for i in frame.with_row_index().filter(pl.col("day").is_in(list(exception_days)))["index"].to_list():
+            while days[i] in exception_days:
+                days[i] += step
+        candidates.append(frame.with_columns(day=pl.Series(days, dtype=pl.Int32))
+                          .filter(pl.col("day").is_between("start", "end")).select("day", "trips"))
+    return pl.concat([*candidates, exceptions])
+
+
+def _exception_day_counts(rows: pl.DataFrame, calendar: pl.DataFrame | None, segments: pl.DataFrame) -> pl.DataFrame:
+    """day, trips on each date that calendar_dates.txt names: the calendar's count for that weekday, plus the
+    trips of services added that day, minus those of services removed (an exception that changes nothing, such
+    as adding a service calendar.txt already runs, counts nothing)."""
+    rows = rows.with_columns(day=pl.col("date").cast(pl.Int32)).group_by("day", "service_id").agg(
+        n=pl.col("n").first(), added=(pl.col("exception_type") == 1).any(), removed=(pl.col("exception_type") == 2).any())
+    rows = rows.with_columns(w=(pl.col("day") + 3) % 7)
+    if calendar is not None:
+        flags = calendar.select("service_id", "start", "end", runs=pl.concat_list(WEEKDAYS))
+        rows = rows.join(flags, on="service_id", how="left").with_columns(
+            scheduled=(pl.col("day").is_between("start", "end") & (pl.col("runs").list.get(pl.col("w")) == 1))
+            .fill_null(False))
+    else:
+        rows = rows.with_columns(scheduled=pl.lit(False))
+    running = (pl.col("scheduled") | pl.col("added")) & ~pl.col("removed")
+    delta = rows.group_by("day").agg(
+        change=(pl.col("n") * (running.cast(pl.Int64) - pl.col("scheduled").cast(pl.Int64))).sum()).sort("day")
+    if segments.is_empty():
+        return delta.select("day", trips="change")
+    base = delta.join_asof(segments.sort("start"), left_on="day", right_on="start").with_columns(
+        w=(pl.col("day") + 3) % 7)
+    in_segment = pl.col("end").is_not_null() & (pl.col("day") <= pl.col("end"))
+    scheduled = pl.concat_list(WEEKDAYS).list.get(pl.col("w"))
+    return base.select("day", trips=pl.when(in_segment).then(scheduled).otherwise(0).fill_null(0) + pl.col("change"))

@@ -15,7 +15,10 @@ def to_utf8(raw: bytes) -> tuple[bytes, str]:
     if raw.startswith(codecs.BOM_UTF8):
         return raw[len(codecs.BOM_UTF8) :], "utf-8-sig"
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return raw.decode("utf-16").encode("utf-8"), "utf-16"
+        return raw.decode("utf-16", errors="replace").encode("utf-8"), "utf-16"
+    bom_less = _utf16_without_bom(raw)
+    if bom_less is not None:
+        return raw.decode(bom_less, errors="replace").encode("utf-8"), bom_less
     if raw.isascii():
         return raw, "ascii"
     try:
@@ -25,6 +28,20 @@ def to_utf8(raw: bytes) -> tuple[bytes, str]:
         pass
     encoding = _guess_legacy(raw)
     return raw.decode(encoding, errors="replace").encode("utf-8"), encoding
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """utf-16-le or utf-16-be when the text is UTF-16 written without a BOM: CSV text is mostly ASCII, so
+    every other byte is NUL (odd positions in little-endian, even ones in big-endian)."""
+    sample = raw[:4096]
+    if len(sample) < 4 or b"\x00" not in sample:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.6 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.6 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
 
 
 def _guess_legacy(raw: bytes) -> str:

@@ -9,11 +9,19 @@ import polars as pl
 
 from checker.errors import InputError
 from checker.load.archive import FeedSource
-from checker.load.stop_times import StopTimes, load_stop_times
+from checker.load.stop_times import MAX_HOURS, StopTimes, load_stop_times
 from checker.load.table import LINE, Table, read_table
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+# route_type values GTFS defines: the basic ones and Google's extended types (100-1702, in families of 100)
+BASIC_ROUTE_TYPES = (0, 1, 2, 3, 4, 5, 6, 7, 11, 12)
+EXTENDED_ROUTE_TYPES = (100, 1799)
+# frequencies.txt: departures the windows of one feed may expand to, over all its service days. A megacity
+# written wholly as frequencies runs a few hundred thousand a day (Kuala Lumpur's Rapid Bus: 9,716 in all);
+# 50 hostile rows with a one-second headway would give millions.
+MAX_FREQUENCY_DEPARTURES = 2_000_000
+SHOWN_ROUTES = 20
 
 
 @dataclass
@@ -32,6 +40,7 @@ class Feed:
     notices: list[tuple[str, str]] = field(default_factory=list)  # (en, zh)
     has_direction_id: bool = True
     shape_points: pl.DataFrame | None = None  # when asked for and present: shape_id, lon, lat, sorted by sequence
+    flexible_routes: list[str] = field(default_factory=list)  # routes with GTFS-Flex trips (not judged)
 
     @property
     def trip_ends(self) -> pl.DataFrame:
@@ -41,17 +50,19 @@ class Feed:
         return self.stops[self.stop_times.stops_served_by(trip_ids)]
 
 
-def load_feed(path: str | Path, keep_rows: bool = False, shapes: bool = False) -> Feed:
+def load_feed(path: str | Path, keep_rows: bool = False, shapes: bool = False,
+              max_hours: int | None = MAX_HOURS) -> Feed:
     """The feed, validated. `keep_rows`: keep every stop_times row's times (hub feeds, AVL records); `shapes`:
-    read shapes.txt too (trip lengths for the transit-metropolis indicators)."""
+    read shapes.txt too (trip lengths for the transit-metropolis indicators); `max_hours`: times must stay
+    below this hour (a bus feed's 48:00:00; None for rail and coach feeds, whose trips may run for days)."""
     source = FeedSource(path)
     try:
-        return _load(source, keep_rows, shapes)
+        return _load(source, keep_rows, shapes, max_hours)
     finally:
         source.close()
 
 
-def _load(source: FeedSource, keep_rows: bool, shapes: bool) -> Feed:
+def _load(source: FeedSource, keep_rows: bool, shapes: bool, max_hours: int | None) -> Feed:
     notices: list[tuple[str, str]] = []
     if not source.has("agency.txt"):
         notices.append(("The feed has no agency.txt; GTFS requires it, the audit does not need it.",
@@ -60,8 +71,19 @@ def _load(source: FeedSource, keep_rows: bool, shapes: bool) -> Feed:
         source, "routes.txt", ["route_id", "route_type"], ["route_short_name", "route_long_name", "route_desc"]
     )
     routes_t.require("route_id")
+    routes_t.require("route_type")
     _reject_duplicates(routes_t, "route_id")
     routes = routes_t.df.with_columns(route_type=routes_t.integers("route_type")).drop(LINE)
+    unknown_type = ~(pl.col("route_type").is_in(BASIC_ROUTE_TYPES)
+                     | pl.col("route_type").is_between(*EXTENDED_ROUTE_TYPES))
+    odd = routes.filter(unknown_type)
+    if odd.height:
+        shown = ", ".join(f"{r} ({t})" for r, t in odd.select("route_id", "route_type").head(SHOWN_ROUTES).iter_rows())
+        more = " …" if odd.height > SHOWN_ROUTES else ""
+        notices.append((f"routes.txt: {odd.height} route(s) have a route_type GTFS does not define, so they are taken "
+                        f"as no mode of transport (not as bus routes): {shown}{more}.",
+                        f"routes.txt：{odd.height} 条线路的 route_type 不是 GTFS 定义的取值，不视为任何交通方式（不按公交线路审计）："
+                        f"{shown}{more}。"))
 
     trips_t = read_table(source, "trips.txt", ["route_id", "service_id", "trip_id"],
                          ["direction_id", "shape_id", "wheelchair_accessible"])
@@ -88,7 +110,9 @@ def _load(source: FeedSource, keep_rows: bool, shapes: bool) -> Feed:
         )
 
     stops = _load_stops(source)
-    stop_times = load_stop_times(source, trips, stops, keep_rows)
+    stop_times = load_stop_times(source, trips, stops, keep_rows, max_hours)
+    flexible_routes = _flex_notice(stop_times.flex_trip_ids, trips, notices)
+    notices += stop_times.notices
 
     calendar = _load_calendar(source)
     calendar_dates = _load_calendar_dates(source)
@@ -98,7 +122,9 @@ def _load(source: FeedSource, keep_rows: bool, shapes: bool) -> Feed:
             "The feed has neither calendar.txt nor calendar_dates.txt, so no trip has a service day.",
             "GTFS 数据既无 calendar.txt 也无 calendar_dates.txt，无法确定运营日。",
         )
-    frequencies = _load_frequencies(source, trips["trip_id"])
+    _notice_services_never_run(trips, calendar, calendar_dates, notices)
+    frequencies = _load_frequencies(source, trips["trip_id"], max_hours)
+    notices += source.notices
     for name, encoding in source.encodings.items():
         if encoding not in ("ascii", "utf-8", "utf-8-sig"):
             notices.append((f"{name} was read as {encoding}, not UTF-8.", f"{name} 按 {encoding} 编码读取（非 UTF-8）。"))
@@ -117,7 +143,41 @@ def _load(source: FeedSource, keep_rows: bool, shapes: bool) -> Feed:
         notices=notices,
         has_direction_id=has_direction,
         shape_points=_load_shape_points(source) if shapes else None,
+        flexible_routes=flexible_routes,
     )
+
+
+def _notice_services_never_run(trips: pl.DataFrame, calendar: pl.DataFrame | None,
+                               calendar_dates: pl.DataFrame | None, notices: list[tuple[str, str]]) -> None:
+    """Trips whose service_id neither calendar file names never run: said, not dropped in silence."""
+    known = pl.concat([t["service_id"] for t in (calendar, calendar_dates) if t is not None])
+    orphans = trips.filter(~pl.col("service_id").is_in(known.implode()))
+    if orphans.is_empty():
+        return
+    services = sorted(orphans["service_id"].unique().to_list())
+    routes = sorted(orphans["route_id"].unique().to_list())
+    shown = ", ".join(services[:SHOWN_ROUTES]) + (" …" if len(services) > SHOWN_ROUTES else "")
+    on = ", ".join(routes[:SHOWN_ROUTES]) + (" …" if len(routes) > SHOWN_ROUTES else "")
+    notices.append((f"trips.txt: {orphans.height} trip(s) name a service_id that neither calendar.txt nor "
+                    f"calendar_dates.txt defines ({shown}), so they never run; routes {on}.",
+                    f"trips.txt：{orphans.height} 个班次的 service_id（{shown}）在 calendar.txt 与 calendar_dates.txt 中均未定义，"
+                    f"因此从不运营；涉及线路 {on}。"))
+
+
+def _flex_notice(flex_trip_ids: pl.Series, trips: pl.DataFrame, notices: list[tuple[str, str]]) -> list[str]:
+    """The routes of GTFS-Flex trips, said in a notice: flexible service is listed, not judged."""
+    if flex_trip_ids.is_empty():
+        return []
+    routes = sorted(trips.filter(pl.col("trip_id").is_in(flex_trip_ids.implode()))["route_id"].unique().to_list())
+    shown = ", ".join(routes[:SHOWN_ROUTES]) + (" …" if len(routes) > SHOWN_ROUTES else "")
+    notices.append((
+        f"{flex_trip_ids.len()} GTFS-Flex trip(s) (demand-responsive: a zone or a group of stops instead of "
+        f"stops) on route(s) {shown}: flexible service is listed, not judged by the headway, span or coverage "
+        "rules; the fixed-route trips are audited.",
+        f"线路 {shown} 有 {flex_trip_ids.len()} 个 GTFS-Flex 班次（需求响应式：按区域或站点组而非固定站点运营）："
+        "灵活服务仅列出，不按发车间隔、首末班或覆盖率规则评判；固定线路班次照常审计。",
+    ))
+    return routes
 
 
 def _load_shape_points(source: FeedSource) -> pl.DataFrame | None:
@@ -172,13 +232,17 @@ def _load_calendar(source: FeedSource) -> pl.DataFrame | None:
     table = read_table(source, "calendar.txt", ["service_id", *WEEKDAYS, "start_date", "end_date"], must_exist=False)
     if table is None:
         return None
-    table.require("service_id")
-    return table.df.select(
-        "service_id",
+    for column in ("service_id", "start_date", "end_date"):
+        table.require(column)
+    _reject_duplicates(table, "service_id")
+    table.df = table.df.with_columns(
         *[table.integers(day, allowed={0, 1}, default=0).alias(day) for day in WEEKDAYS],
-        table.dates("start_date").alias("start_date"),
-        table.dates("end_date").alias("end_date"),
+        table.dates("start_date").alias("start"),
+        table.dates("end_date").alias("end"),
     )
+    table.reject(pl.col("end") < pl.col("start"), "end_date", "end_date is before start_date.",
+                 "end_date 早于 start_date。")
+    return table.df.select("service_id", *WEEKDAYS, start_date="start", end_date="end")
 
 
 def _load_calendar_dates(source: FeedSource) -> pl.DataFrame | None:
@@ -192,7 +256,7 @@ def _load_calendar_dates(source: FeedSource) -> pl.DataFrame | None:
     )
 
 
-def _load_frequencies(source: FeedSource, trip_ids: pl.Series) -> pl.DataFrame | None:
+def _load_frequencies(source: FeedSource, trip_ids: pl.Series, max_hours: int | None) -> pl.DataFrame | None:
     table = read_table(
         source, "frequencies.txt", ["trip_id", "start_time", "end_time", "headway_secs"], ["exact_times"],
         must_exist=False,
@@ -209,7 +273,26 @@ def _load_frequencies(source: FeedSource, trip_ids: pl.Series) -> pl.DataFrame |
         exact_times=table.integers("exact_times", allowed={0, 1}, default=0),
     )
     table.df = df
-    table.reject(pl.col("headway_s") <= 0, "headway_secs", "Expected a positive number of seconds.", "应为正整数秒。")
-    table.reject(pl.col("end_s") <= pl.col("start_s"), "end_time", "end_time must be after start_time.",
-                 "end_time 须晚于 start_time。")
+    checks = [
+        (pl.col("headway_s") <= 0, "headway_secs", "Expected a positive number of seconds.", "应为正整数秒。"),
+        (pl.col("end_s") <= pl.col("start_s"), "end_time", "end_time must be after start_time.",
+         "end_time 须晚于 start_time。"),
+    ]
+    if max_hours is not None:
+        checks.append((pl.col("end_s") > max_hours * 3600, "end_time",
+                       f"The window ends after {max_hours}:00:00, more than a day past the end of its service day.",
+                       f"时段结束晚于 {max_hours}:00:00，超出其运营日一整天以上。"))
+    table.reject_any(checks)
+    # windows of one trip may not overlap (GTFS; MobilityData's overlapping_frequency is an error)
+    table.df = df.sort("trip_id", "start_s", LINE)
+    table.reject((pl.col("trip_id") == pl.col("trip_id").shift(1)) & (pl.col("start_s") < pl.col("end_s").shift(1)),
+                 "start_time", "The window overlaps the trip's previous window in frequencies.txt.",
+                 "该时段与同一班次的上一时段重叠。")
+    departures = ((pl.col("end_s") - pl.col("start_s") + pl.col("headway_s") - 1) // pl.col("headway_s")).cum_sum()
+    table.df = df.with_columns(departures=departures)
+    table.reject(pl.col("departures") > MAX_FREQUENCY_DEPARTURES, "headway_secs",
+                 f"frequencies.txt expands to more than {MAX_FREQUENCY_DEPARTURES:,} departures by this row, far "
+                 "more than any city's feed holds (buscheck's limit); check headway_secs (seconds, not minutes).",
+                 f"frequencies.txt 展开至此行已超过 {MAX_FREQUENCY_DEPARTURES:,} 个发车班次，远超任何城市数据的规模（buscheck 上限）；"
+                 "请检查 headway_secs（单位为秒）。")
     return df.select("trip_id", "start_s", "end_s", "headway_s", "exact_times")

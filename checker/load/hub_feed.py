@@ -35,7 +35,7 @@ def mode_of_route_type(route_type: int) -> str | None:
 
 
 def load_hub_feed(path: str | Path, day: date, datum: str, group_m: float = 200) -> tuple[list[Hub], list]:
-    feed = load_feed(path, keep_rows=True)
+    feed = load_feed(path, keep_rows=True, max_hours=None)  # a train or coach may run for days
     trips = trips_on(feed, day).join(feed.routes.select("route_id", "route_type"), on="route_id")
     if trips.is_empty():
         raise InputError(str(path), f"No trip of the hub feed runs on the audit date {day}.",
@@ -57,7 +57,8 @@ def load_hub_feed(path: str | Path, day: date, datum: str, group_m: float = 200)
     )
     lon, lat = to_wgs84(stations["stop_lon"].to_numpy(), stations["stop_lat"].to_numpy(), datum)
     groups = _groups_within(lon, lat, group_m)
-    hubs, notices = [], []
+    hubs: list[Hub] = []
+    notices = []
     for members in groups:
         rows = stations[members]
         modes = {mode_of_route_type(t) for types in rows["route_types"] for t in types} - {None}
@@ -72,6 +73,7 @@ def load_hub_feed(path: str | Path, day: date, datum: str, group_m: float = 200)
     notices.append((f"{len(hubs)} hubs read from the GTFS feed {Path(path).name} for {day} (stations within "
                     f"{group_m:g} m merged).",
                     f"已从 GTFS 数据 {Path(path).name} 读取 {day} 的 {len(hubs)} 个枢纽（相距 {group_m:g} 米内的车站合并）。"))
+    notices += [(f"--hubs {Path(path).name}: {en}", f"--hubs {Path(path).name}：{zh}") for en, zh in feed.notices]
     return hubs, notices
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import polars as pl
 
+from checker.errors import InputError
 from checker.load.base_routes import load_route_list
 from checker.load.built_up import BuiltUp, load_built_up
-from checker.load.calendar import ServiceDate
+from checker.load.calendar import ServiceDate, trips_on
 from checker.load.datum import to_wgs84
 from checker.load.declared import load_declared
 from checker.load.deviations import load_deviations
@@ -31,6 +33,7 @@ INDICATOR_CHECKS = ("declared", "tm_coverage", "tm_peak_speed", "tm_realtime", "
                     "tm_network_km", "tm_stops", "tm_bus_lanes", "tm_accessible_stops", "tm_accessible_trips",
                     "micro_route")
 LINES = ("LineString", "MultiLineString")
+SHOWN_ROUTES = 20
 
 
 @dataclass
@@ -60,6 +63,7 @@ def load_inputs(request: Any, pack: RulePack) -> Loaded:
     avl = indicators and request.on_time is not None and request.on_time.suffix.lower() == ".csv"
     feed = load_feed(request.feed, keep_rows=avl, shapes=bool(pack.rules_checked_by(*LENGTH_CHECKS)))
     _stops_to_wgs84(feed, request.feed_crs)
+    check_same_place(feed, built_up, districts, request)
     loaded = Loaded(feed, built_up, districts, notices=[*feed.notices, *built_up.notices, *district_notices])
     if request.base_routes is not None:
         loaded.route_list = load_route_list(request.base_routes)
@@ -81,6 +85,7 @@ def load_inputs(request: Any, pack: RulePack) -> Loaded:
 def load_dated_inputs(request: Any, loaded: Loaded, service: ServiceDate) -> None:
     """The inputs read for the audit date, once it is chosen: peak loads of its trips, hub hours of its day type."""
     loaded.service = service
+    loaded.notices += untimed_trips(loaded.feed, service)
     if request.load is not None:
         loaded.trip_loads, notices = load_trip_loads(request.load, service.day)
         loaded.notices += notices
@@ -88,6 +93,64 @@ def load_dated_inputs(request: Any, loaded: Loaded, service: ServiceDate) -> Non
         read = load_hub_feed if request.hubs.is_dir() or request.hubs.suffix.lower() == ".zip" else load_hubs_file
         loaded.hubs, notices = read(request.hubs, service.day, request.hubs_crs)
         loaded.notices += notices
+
+
+def untimed_trips(feed: Feed, service: ServiceDate) -> list[tuple[str, str]]:
+    """A notice for the trips of the audit date that have no stop_times (GTFS-Flex trips apart): they cannot
+    be audited, and a route may vanish with them."""
+    day_trips = trips_on(feed, service.day)
+    missing = day_trips.join(feed.trip_ends.select("trip_id"), on="trip_id", how="anti").filter(
+        ~pl.col("trip_id").is_in(feed.stop_times.flex_trip_ids.implode()))
+    if missing.is_empty():
+        return []
+    per_route = missing.group_by("route_id").len().sort(["len", "route_id"], descending=[True, False])
+    timed = day_trips.join(feed.trip_ends.select("trip_id"), on="trip_id", how="semi")["route_id"].unique()
+    gone = per_route.filter(~pl.col("route_id").is_in(timed.implode()))["route_id"].to_list()
+    shown = ", ".join(f"{r} ({n})" for r, n in per_route.head(SHOWN_ROUTES).iter_rows())
+    shown += " …" if per_route.height > SHOWN_ROUTES else ""
+    lost_en = f"; {len(gone)} route(s) have no timed trip at all that day: {', '.join(gone[:SHOWN_ROUTES])}" if gone else ""
+    lost_zh = f"；其中 {len(gone)} 条线路当天没有任何有时刻的班次：{'、'.join(gone[:SHOWN_ROUTES])}" if gone else ""
+    return [(f"{missing.height} of the {day_trips.height} trips running on {service.day} have no stop_times, so they "
+             f"are left out of the audit (route: trips) {shown}{lost_en}.",
+             f"审计日 {service.day} 运营的 {day_trips.height} 个班次中有 {missing.height} 个在 stop_times.txt 中没有时刻，"
+             f"未纳入审计（线路：班次数）{shown}{lost_zh}。")]
+
+
+# Stops and polygons more than this far apart are not the same city (datum errors move points about 1 km).
+SAME_PLACE_KM = 50
+
+
+def check_same_place(feed: Feed, built_up: BuiltUp, districts: list[Any] | None, request: Any) -> None:
+    """Refuse a built-up area that lies nowhere near the feed's stops (its coordinates are lat/lon swapped,
+    projected without a declared CRS, or of another city), and districts that miss the built-up area."""
+    stops = feed.stops.filter(pl.col("location_type") == 0).drop_nulls(["stop_lon", "stop_lat"])
+    if stops.is_empty():
+        return
+    lon, lat = stops["stop_lon"].to_numpy(), stops["stop_lat"].to_numpy()
+    minx, miny, maxx, maxy = built_up.geometry.bounds
+    dlat = SAME_PLACE_KM / 111.0
+    dlon = dlat / max(float(np.cos(np.radians(np.clip((miny + maxy) / 2, -85, 85)))), 0.05)
+    near = (lon >= minx - dlon) & (lon <= maxx + dlon) & (lat >= miny - dlat) & (lat <= maxy + dlat)
+    if not near.any():
+        swapped = bool(miny - dlat <= np.median(lon) <= maxy + dlat and minx - dlon <= np.median(lat) <= maxx + dlon)
+        hint_en = (" Read with longitude and latitude swapped it would lie at the stops: GeoJSON wants [longitude, "
+                   "latitude].") if swapped else ""
+        hint_zh = "若交换经纬度则与站点重合：GeoJSON 坐标应为 [经度, 纬度]。" if swapped else ""
+        raise InputError(
+            str(request.built_up),
+            f"The built-up area (longitude {minx:.3f} to {maxx:.3f}, latitude {miny:.3f} to {maxy:.3f}) lies more "
+            f"than {SAME_PLACE_KM} km from every stop of the feed (around longitude {np.median(lon):.3f}, latitude "
+            f"{np.median(lat):.3f}). Expected the same city's polygon in longitude/latitude (WGS-84, GCJ-02 or "
+            f"BD-09), or a file that declares its CRS.{hint_en}",
+            f"建成区（经度 {minx:.3f}–{maxx:.3f}，纬度 {miny:.3f}–{maxy:.3f}）距离所有站点（约经度 {np.median(lon):.3f}、"
+            f"纬度 {np.median(lat):.3f}）均超过 {SAME_PLACE_KM} 公里。应为同一城市、以经纬度表示（或声明坐标系）的多边形。"
+            f"{hint_zh}",
+            field="geometry",
+        )
+    if districts and not any(d.geometry.intersects(built_up.geometry) for d in districts):
+        raise InputError(str(request.districts), "None of the districts overlaps the built-up area; expected the "
+                         "same city's districts, in the same coordinates.",
+                         "没有任何行政区与建成区重叠；应为同一城市、同一坐标的行政区。", field="geometry")
 
 
 def _stops_to_wgs84(feed: Feed, datum: str) -> None:

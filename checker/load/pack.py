@@ -156,7 +156,7 @@ def load_pack(name_or_path: str | None, checks: Mapping[str, DeclaresParams]) ->
     try:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
         raise InputError(str(path), f"Not a valid TOML rule pack: {exc}", "规则包不是有效的 TOML 文件。") from None
     where = _PackText(path, text)
     where.check_keys(data, PACK_KEYS, "the rule pack")
@@ -319,6 +319,11 @@ def read_profile(profile_path: str | Path) -> tuple[dict[str, Any], str]:
         return tomllib.loads(Path(path).read_text(encoding="utf-8")), str(path)
     except FileNotFoundError:
         raise InputError(str(path), "The city profile does not exist.", "城市配置文件不存在。") from None
+    except IsADirectoryError:
+        raise InputError(str(path), "Expected a city profile file (TOML); this is a folder.",
+                         "应为城市配置文件（TOML），而非文件夹。") from None
+    except OSError as exc:
+        raise InputError(str(path), f"Cannot read the city profile ({exc.strerror or exc}).", "无法读取城市配置文件。") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(str(path), f"Not valid TOML: {exc}", "不是有效的 TOML 文件。") from None
 

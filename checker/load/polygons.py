@@ -14,12 +14,17 @@ import numpy as np
 import orjson
 import shapely
 from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError, ProjError
 from shapely.geometry.base import BaseGeometry
 
 from checker.errors import InputError
 from checker.load.datum import geometry_to_wgs84
 
 POLYGONAL = ("Polygon", "MultiPolygon")
+MAX_GEOJSON_BYTES = 1_000_000_000
+LONLAT_EXPECTED = ("Expected longitude/latitude in degrees (longitude -180 to 180, latitude -90 to 90, in that order, "
+                   "as GeoJSON wants), or a file that declares its CRS")
+LONLAT_EXPECTED_ZH = "应为经纬度（经度 -180 至 180，纬度 -90 至 90，GeoJSON 中经度在前），或在文件中声明坐标系"
 
 
 @dataclass
@@ -45,6 +50,8 @@ def _unreadable(path: Path, exc: Exception) -> InputError:
 
 def _read_geojson(path: Path) -> tuple[str | None, list, list[dict]]:
     try:
+        if path.stat().st_size > MAX_GEOJSON_BYTES:
+            raise ValueError(f"the file is over {MAX_GEOJSON_BYTES:,} bytes")
         document = orjson.loads(path.read_bytes())
         if document.get("type") == "FeatureCollection":
             features = document["features"]
@@ -58,9 +65,9 @@ def _read_geojson(path: Path) -> tuple[str | None, list, list[dict]]:
         # RFC 7946 GeoJSON is WGS-84; older files may still name another CRS in a "crs" member
         crs = (document.get("crs") or {}).get("properties", {}).get("name")
     except (orjson.JSONDecodeError, shapely.errors.GEOSException, AttributeError, KeyError, TypeError,
-            ValueError) as exc:
+            ValueError, OSError) as exc:
         raise _unreadable(path, exc) from None
-    return crs or "EPSG:4326", geometries, properties
+    return crs, geometries, properties
 
 
 def _read_gdal(path: Path) -> tuple[str | None, list, list[dict]]:
@@ -87,6 +94,9 @@ def read_layer(path: str | Path, what_en: str, what_zh: str, datum: str, kinds: 
     where = str(path)
     if not path.exists():
         raise InputError(where, f"The {what_en} file does not exist.", f"{what_zh}文件不存在。")
+    if path.is_dir() and path.suffix.lower() != ".gdb":
+        raise InputError(where, f"Expected a {what_en} file (GeoJSON, GeoPackage, Shapefile); this is a folder.",
+                         f"应为{what_zh}文件（GeoJSON、GeoPackage 或 Shapefile），而非文件夹。")
     reader = _read_geojson if path.suffix.lower() in (".geojson", ".json") else _read_gdal
     crs, geometries, properties = reader(path)
     notices: list[tuple[str, str]] = []
@@ -108,17 +118,29 @@ def read_layer(path: str | Path, what_en: str, what_zh: str, datum: str, kinds: 
     shapes = np.array([g for g, _ in polygons], dtype=object)
     source_crs = crs
     if crs is None:
-        minx, miny, maxx, maxy = shapely.total_bounds(shapes)
-        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-            raise InputError(where, "The file declares no CRS and its coordinates are not longitude/latitude.",
-                             "文件未声明坐标系，且坐标不是经纬度。")
-        notices.append((f"{path.name} declares no CRS; read as WGS-84 longitude/latitude.",
-                        f"{path.name} 未声明坐标系，按 WGS-84 经纬度读取。"))
-        source_crs = "EPSG:4326 (assumed)"
+        _check_lonlat(shapes, where, "The file declares no CRS and its coordinates are not longitude/latitude.",
+                      "文件未声明坐标系，且坐标不是经纬度。")
+        if reader is _read_geojson:  # RFC 7946: GeoJSON is WGS-84 longitude/latitude unless it says otherwise
+            source_crs = "EPSG:4326"
+        else:
+            notices.append((f"{path.name} declares no CRS; read as WGS-84 longitude/latitude.",
+                            f"{path.name} 未声明坐标系，按 WGS-84 经纬度读取。"))
+            source_crs = "EPSG:4326 (assumed)"
     else:
-        declared = CRS.from_user_input(crs)
+        try:
+            declared = CRS.from_user_input(crs)
+        except CRSError:
+            raise InputError(where, "Unknown coordinate reference system; expected an EPSG code such as EPSG:4326 "
+                             "or EPSG:4490.", "无法识别的坐标系；应为 EPSG 代码，如 EPSG:4326、EPSG:4490。",
+                             field="crs", value=str(crs)) from None
         if not declared.equals(CRS.from_epsg(4326), ignore_axis_order=True):
-            shapes = project(shapes, Transformer.from_crs(declared, 4326, always_xy=True))
+            try:
+                shapes = project(shapes, Transformer.from_crs(declared, 4326, always_xy=True))
+            except (CRSError, ProjError) as exc:
+                raise InputError(where, f"Cannot convert from the declared CRS to longitude/latitude ({exc}).",
+                                 "无法从所声明的坐标系转换为经纬度。", field="crs", value=str(crs)) from None
+        _check_lonlat(shapes, where, f"Once converted from its declared CRS {crs}, the coordinates are not "
+                      "longitude/latitude.", f"按所声明的坐标系 {crs} 转换后，坐标不是经纬度。")
     shapes = geometry_to_wgs84(shapes, datum)
     invalid = ~shapely.is_valid(shapes)
     if invalid.any():
@@ -129,6 +151,25 @@ def read_layer(path: str | Path, what_en: str, what_zh: str, datum: str, kinds: 
         shapes = np.array([_polygonal_part(shapely.make_valid(g)) if bad else g
                            for g, bad in zip(shapes, invalid, strict=True)], dtype=object)
     return PolygonLayer(shapes, [p for _, p in polygons], source_crs, notices)
+
+
+def _check_lonlat(shapes: np.ndarray, where: str, en: str, zh: str) -> None:
+    """Raise unless every coordinate is a finite longitude/latitude, naming the range found and, for metres
+    such as EPSG:3857's, what they likely are."""
+    minx, miny, maxx, maxy = shapely.total_bounds(shapes)
+    if np.isfinite([minx, miny, maxx, maxy]).all() and -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90:
+        return
+    found = f"x {minx:.6g} to {maxx:.6g}, y {miny:.6g} to {maxy:.6g}"
+    hint_en = hint_zh = ""
+    if np.isfinite([minx, miny, maxx, maxy]).all() and max(abs(minx), abs(maxx), abs(miny), abs(maxy)) > 1000:
+        hint_en = (" They look like metres of a projection (Web Mercator, EPSG:3857, for one): declare it, as "
+                   '"crs": {"type": "name", "properties": {"name": "EPSG:3857"}}, or convert to longitude/latitude.')
+        hint_zh = "坐标看似投影坐标（米，如 EPSG:3857 Web 墨卡托）：请在文件中声明坐标系，或转换为经纬度。"
+    elif np.isfinite([minx, miny, maxx, maxy]).all() and -90 <= minx <= maxx <= 90 and -180 <= miny <= maxy <= 180:
+        hint_en = " Latitude and longitude look swapped: GeoJSON wants [longitude, latitude]."
+        hint_zh = "经纬度似乎颠倒：GeoJSON 坐标应为 [经度, 纬度]。"
+    raise InputError(where, f"{en} {LONLAT_EXPECTED}; found {found}.{hint_en}",
+                     f"{zh}{LONLAT_EXPECTED_ZH}；实际范围 {found}。{hint_zh}", field="geometry")
 
 
 def _polygonal_part(geometry: BaseGeometry) -> BaseGeometry:

@@ -22,9 +22,10 @@ def load_trip_loads(path: str | Path, day: date) -> tuple[pl.DataFrame, list[tup
     path = Path(path)
     if path.is_file() and path.suffix.lower() == ".csv":
         return _simple_csv(path), []
-    source = FeedSource(path)
+    source = FeedSource(path, wanted=("board_alight.txt", "trip_capacity.txt"))
     try:
-        return _gtfs_ride(source, day)
+        trips, notices = _gtfs_ride(source, day)
+        return trips, [*source.notices, *notices]
     finally:
         source.close()
 

@@ -1,5 +1,11 @@
 """stop_times.txt, the one large file, read columnar: validated in full, reduced to what the audit needs.
 
+Checked (each an error naming the line, as MobilityData's validator rates them): required values, times
+H:MM:SS below 48:00:00, stop_sequence a whole number of zero or more and not repeated within a trip, no
+departure before the arrival at a stop, no arrival before the departure from the previous stop. GTFS-Flex
+rows (a location_id or location_group_id instead of a stop_id) are set apart: their trips are flexible
+service, listed but not judged.
+
 Kept per trip: its origin and destination stop and its departure from the origin. Kept per row: only two
 integer indexes (trip, stop), so that the stops served by any set of trips are found with numpy in
 milliseconds. Rows are expected grouped by trip in stop_sequence order, as nearly every feed writes them;
@@ -8,13 +14,17 @@ a feed that is not gets sorted first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 
+from checker.errors import InputError
 from checker.load.archive import FeedSource
-from checker.load.table import LINE, Table, read_table
+from checker.load.table import LINE, Table, read_table, time_seconds
+
+MAX_HOURS = 48  # a city bus's times stay below 48:00:00, a day past the end of its service day
+FLEX_COLUMNS = ("location_id", "location_group_id")  # GTFS-Flex: a zone or a group of stops, not a stop
 
 
 @dataclass
@@ -24,6 +34,8 @@ class StopTimes:
     visit_trip_idx: np.ndarray  # per stop_times row: index into trip_ends
     visit_stop_idx: np.ndarray  # per stop_times row: row of stops.txt
     rows: pl.DataFrame | None = None  # with keep_rows: trip_id, stop_id, seq, departure_s, arrival_s per row
+    flex_trip_ids: pl.Series = field(default_factory=lambda: pl.Series("trip_id", [], dtype=pl.String))
+    notices: list[tuple[str, str]] = field(default_factory=list)  # (en, zh)
 
     def stops_served_by(self, trip_ids: pl.Series) -> np.ndarray:
         """Row numbers in stops of every stop that any of `trip_ids` calls at."""
@@ -33,39 +45,80 @@ class StopTimes:
         return np.flatnonzero(np.bincount(self.visit_stop_idx[mask[self.visit_trip_idx]], minlength=1))
 
 
-def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame, keep_rows: bool = False) -> StopTimes:
-    """stop_times.txt validated and reduced; `keep_rows` also keeps every row's times (hub feeds, AVL records)."""
-    table = read_table(
-        source, "stop_times.txt", ["trip_id", "stop_id", "stop_sequence"], ["arrival_time", "departure_time"]
-    )
+def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame, keep_rows: bool = False,
+                    max_hours: int | None = MAX_HOURS) -> StopTimes:
+    """stop_times.txt validated and reduced; `keep_rows` also keeps every row's times (hub feeds, AVL records).
+
+    `max_hours`: times must be below this many hours (None: any two-digit hour, for rail and coach feeds)."""
+    table = read_table(source, "stop_times.txt", ["trip_id", "stop_sequence"],
+                       ["stop_id", "arrival_time", "departure_time", *FLEX_COLUMNS])
+    if table.df.is_empty():
+        raise InputError(table.where, "stop_times.txt has no rows, so no trip has a timetable to audit.",
+                         "stop_times.txt 没有任何数据行，没有可审计的班次时刻。", line=2)
+    flex_row = pl.any_horizontal(pl.col(c).is_not_null() for c in FLEX_COLUMNS)
     table.reject_any([
-        *(Table.missing(column) for column in ("trip_id", "stop_id", "stop_sequence")),
+        *(Table.missing(column) for column in ("trip_id", "stop_sequence")),
+        (pl.col("stop_id").is_null() & ~flex_row, "stop_id",
+         "stop_id is empty; every row needs one (or, in GTFS-Flex, a location_id or location_group_id).",
+         "stop_id 不能为空（GTFS-Flex 行可改用 location_id 或 location_group_id）。"),
         Table.not_number("stop_sequence"),
         Table.not_time("arrival_time"),
         Table.not_time("departure_time"),
     ])
+    flex_trips = _flex_trips(table, trips, flex_row)
+    notices = []
+    one_sided = table.warn(pl.col("arrival_time").is_null() != pl.col("departure_time").is_null(),
+                           "{count} row(s) give only one of arrival_time and departure_time (line {lines}); GTFS wants "
+                           "both or neither, and the one given is used for both.",
+                           "{count} 行只给出 arrival_time 与 departure_time 之一（第 {lines} 行）；GTFS 要求两者同时给出或同时为空，"
+                           "已以给出的时间兼作另一时间。")
+    if one_sided:
+        notices.append(one_sided)
     stop_rows = pl.Series(range(stops.height), dtype=pl.UInt32)
+    arrival, departure = pl.col("arrival_time"), pl.col("departure_time")
+    # most feeds give equal arrival and departure times (or one of them): then one column is converted, not two
+    same = table.df.select((arrival.is_null() | departure.is_null() | (arrival == departure)).all()).item()
+    times = {"arr_s": time_seconds(pl.coalesce(departure, arrival))} if same else {
+        "arr_s": time_seconds(arrival), "dep_s": time_seconds(departure)}
     table.df = table.df.select(
         "trip_id",
         "stop_id",
         LINE,
         seq=pl.col("stop_sequence").str.strip_chars().cast(pl.Int64),
-        time=pl.coalesce("departure_time", "arrival_time"),
-        arrival=pl.col("arrival_time"),
+        time=pl.coalesce(departure, arrival),  # text, for messages
+        arrival=arrival,
         stop_idx=pl.col("stop_id").replace_strict(stops["stop_id"], stop_rows, default=None),
+        **times,
     )
-    table.reject(pl.col("stop_idx").is_null(), "stop_id", "No such stop_id in stops.txt.", "stops.txt 中不存在该 stop_id。")
+    if same:
+        table.df = table.df.with_columns(dep_s=pl.col("arr_s"))
+    late = []
+    if max_hours is not None:
+        limit_en = (f"The time is {max_hours}:00:00 or later: more than a day past the end of its service day, "
+                    "which no city bus runs.")
+        limit_zh = f"时间不早于 {max_hours}:00:00，超出其运营日一整天以上，城市公交不会如此运营。"
+        late = [(pl.col("arr_s") >= max_hours * 3600, "arrival_time", limit_en, limit_zh, "arrival"),
+                (pl.col("dep_s") >= max_hours * 3600, "departure_time", limit_en, limit_zh, "time")]
+    table.reject_any([
+        (pl.col("seq") < 0, "stop_sequence", "stop_sequence must be zero or more.", "stop_sequence 不能为负数。", "seq"),
+        (pl.col("stop_idx").is_null(), "stop_id", "No such stop_id in stops.txt.", "stops.txt 中不存在该 stop_id。"),
+        *late,
+        (pl.col("dep_s") < pl.col("arr_s"), "departure_time",
+         "departure_time is before arrival_time at this stop.", "本站 departure_time 早于 arrival_time。", "time"),
+    ])
 
     df = _grouped_by_trip(table)
     df = df.with_columns(last=pl.col("first").shift(-1).fill_null(True))
-    ends = df.filter("first").select("trip_id", LINE, "time", origin_stop_idx="stop_idx")
-    last = df.filter("last").select("trip_id", LINE, "stop_idx", arrival=pl.coalesce("arrival", "time"))
+    ends = df.filter("first").select("trip_id", LINE, "time", origin_stop_idx="stop_idx",
+                                     first_s=pl.coalesce("dep_s", "arr_s"))
+    last = df.filter("last").select("trip_id", LINE, "stop_idx", arrival=pl.coalesce("arrival", "time"),
+                                    last_s=pl.coalesce("arr_s", "dep_s"))
     Table(table.name, table.where, table.encoding, last).reject(
         pl.col("arrival").is_null(), "arrival_time",
         "The trip's last stop has no time; GTFS requires one.", "该班次末站没有时间，GTFS 要求末站必须有时间。",
         column="trip_id")
     ends = ends.with_columns(
-        destination_stop_idx=last["stop_idx"], arrival=last["arrival"], trip_idx=pl.int_range(pl.len(), dtype=pl.UInt32)
+        destination_stop_idx=last["stop_idx"], last_s=last["last_s"], trip_idx=pl.int_range(pl.len(), dtype=pl.UInt32)
     )
     trip_rows = Table(table.name, table.where, table.encoding, ends)
     trip_rows.reject(~pl.col("trip_id").is_in(trips["trip_id"].implode()), "trip_id",
@@ -73,24 +126,46 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
     trip_rows.reject(pl.col("time").is_null(), "departure_time",
                      "The trip's first stop has no time; GTFS requires one.", "该班次首站没有时间，GTFS 要求首站必须有时间。",
                      column="trip_id")
-    trip_rows.df = ends.rename({"time": "departure_time", "arrival": "arrival_time"})
+    _reject_time_travel(Table(table.name, table.where, table.encoding, df))
     stop_ids = stops["stop_id"]
-    trip_ends = trip_rows.df.select(
+    trip_ends = ends.select(
         "trip_id",
         "trip_idx",
         origin_stop_id=stop_ids.gather(ends["origin_stop_idx"]),
         destination_stop_id=stop_ids.gather(ends["destination_stop_idx"]),
-        origin_departure_s=trip_rows.seconds("departure_time"),
-        destination_arrival_s=trip_rows.seconds("arrival_time"),
+        origin_departure_s="first_s",
+        destination_arrival_s="last_s",
     )
     trip_idx = df["first"].cast(pl.UInt32).cum_sum() - 1
     rows = None
     if keep_rows:  # a departure without a time takes the arrival's and the other way round
-        times = Table(table.name, table.where, table.encoding, df.select(
-            "trip_id", "stop_id", "seq", dep="time", arr=pl.coalesce("arrival", "time")))
-        rows = times.df.select("trip_id", "stop_id", "seq", departure_s=times.seconds("dep"),
-                               arrival_s=times.seconds("arr"))
-    return StopTimes(trip_ends, trip_idx.to_numpy(), df["stop_idx"].to_numpy(), rows)
+        rows = df.select("trip_id", "stop_id", "seq", departure_s=pl.coalesce("dep_s", "arr_s"),
+                         arrival_s=pl.coalesce("arr_s", "dep_s"))
+    return StopTimes(trip_ends, trip_idx.to_numpy(), df["stop_idx"].to_numpy(), rows, flex_trips, notices)
+
+
+def _flex_trips(table: Table, trips: pl.DataFrame, flex_row: pl.Expr) -> pl.Series:
+    """GTFS-Flex trips (any row at a location_id or location_group_id instead of a stop): their rows are taken
+    out of the table, and their ids returned. The audit judges fixed-route service only."""
+    if table.df.select(pl.col(c).is_null().all() for c in FLEX_COLUMNS).row(0) == (True,) * len(FLEX_COLUMNS):
+        return pl.Series("trip_id", [], dtype=pl.String)
+    flex_trips = table.df.filter(flex_row)["trip_id"].unique().sort()
+    Table(table.name, table.where, table.encoding, table.df.filter(flex_row)).reject(
+        ~pl.col("trip_id").is_in(trips["trip_id"].implode()), "trip_id",
+        "No such trip_id in trips.txt.", "trips.txt 中不存在该 trip_id。")
+    table.df = table.df.filter(~pl.col("trip_id").is_in(flex_trips.implode()))
+    return flex_trips
+
+
+def _reject_time_travel(table: Table) -> None:
+    """Along a trip (rows in stop_sequence order), no arrival before the departure from the stop before it
+    (the last stop with a time, when intermediate stops are untimed)."""
+    previous = pl.coalesce("dep_s", "arr_s").shift(1).forward_fill()  # each trip's first row has a time
+    shown = Table(table.name, table.where, table.encoding,
+                  table.df.with_columns(shown=pl.coalesce("arrival", "time")))
+    shown.reject(~pl.col("first") & (pl.coalesce("arr_s", "dep_s") < previous), "arrival_time",
+                 "The time is before the departure from the previous stop of the trip (times go backwards).",
+                 "该时间早于本班次上一站的发车时间（时间倒退）。", column="shown")
 
 
 def _run_starts() -> pl.Expr:

@@ -2,28 +2,44 @@
 
 Every frame carries `_line`, the line number in the file (the header is line 1), so that any error can name
 the row a person would open in an editor.
+
+CSV as GTFS uses it (RFC 4180): a quoted empty field `""` is an empty field, like an unquoted one; lines may
+end in LF, CRLF or CR alone (old Mac), mixed within a file; a value may not span lines (GTFS forbids it, and
+an unclosed quote is the usual cause), so such a file is refused naming the line where the quote opened.
+Empty lines are skipped, with a notice.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import polars as pl
 
-from checker.errors import InputError
+from checker.errors import InputError, excerpt
 from checker.load.archive import FeedSource
 from checker.load.encoding import to_utf8
 
 LINE = "_line"
-_TIME_PATTERN = r"^\s*(\d{1,3}):(\d{2}):(\d{2})\s*$"
-_VALID_TIME = r"^\s*\d{1,3}:[0-5]\d:[0-5]\d\s*$"
+# GTFS times are H:MM:SS or HH:MM:SS; hours may pass 24 (a service day's night) but have at most two digits.
+_VALID_TIME = r"^\s*\d{1,2}:[0-5]\d:[0-5]\d\s*$"
 _TIME_EXPECTED = (
-    "Expected a time HH:MM:SS with minutes and seconds below 60 (hours may pass 24).",
-    "应为 时:分:秒 格式，分和秒小于 60（小时可超过 24）。",
+    "Expected a time HH:MM:SS with minutes and seconds below 60 (hours may pass 24, up to 99).",
+    "应为 时:分:秒 格式，分和秒小于 60（小时可超过 24，最多两位）。",
 )
+_VALID_DATE = r"^\s*\d{8}\s*$"
+FIRST_YEAR, LAST_YEAR = 1900, 9999  # a date before 1900 is a placeholder (00010101), not a service day
+SHOWN_LINES = 5  # a warning names the first few lines it concerns
+
+
+def line_list(lines: Sequence[int], total: int | None = None) -> str:
+    """`5, 9, 12 …` : the first few line numbers of a warning, with an ellipsis when there are more."""
+    shown = ", ".join(str(n) for n in list(lines)[:SHOWN_LINES])
+    return shown + (" …" if (total if total is not None else len(lines)) > SHOWN_LINES else "")
 
 
 @dataclass
@@ -32,6 +48,7 @@ class Table:
     where: str
     encoding: str
     df: pl.DataFrame
+    header: list[str] = field(default_factory=list)  # every column the file names, in its order
 
     def error(self, line: int | None, field: str | None, value: object, en: str, zh: str) -> InputError:
         return InputError(self.where, en, zh, line=line, field=field, value=value)
@@ -40,16 +57,17 @@ class Table:
         """Raise for the first row where `mask` holds, naming `field` (its value read from `column`)."""
         self.reject_any([(mask, field, en, zh)], value_from=column)
 
-    def reject_any(self, checks: list[tuple[pl.Expr, str, str, str]], value_from: str | None = None) -> None:
-        """Several row checks (mask, field, en, zh) in one parallel pass; raise for the earliest bad row."""
+    def reject_any(self, checks: list[tuple], value_from: str | None = None) -> None:
+        """Several row checks (mask, field, en, zh[, column the value is read from]) in one parallel pass;
+        raise for the earliest bad row."""
         found = self.df.select(
-            [mask.arg_true().first().alias(str(i)) for i, (mask, *_) in enumerate(checks)]
+            [check[0].arg_true().first().alias(str(i)) for i, check in enumerate(checks)]
         ).row(0)
         failing = [(row, i) for i, row in enumerate(found) if row is not None]
         if failing:
             row, i = min(failing)
-            _, field, en, zh = checks[i]
-            value = self.df[value_from or field][row]
+            _, field, en, zh, *column = checks[i]
+            value = self.df[(column[0] if column else None) or value_from or field][row]
             raise self.error(self.df[LINE][row], field, "" if value is None else value, en, zh)
 
     @staticmethod
@@ -94,21 +112,40 @@ class Table:
     def seconds(self, field: str) -> pl.Expr:
         """GTFS times (H:MM:SS, hours may pass 24) as seconds after the service day's noon minus 12 h."""
         self.check_times(field)
-        parts = pl.col(field).str.extract_groups(_TIME_PATTERN)
-        hours = parts.struct.field("1").cast(pl.Int32)
-        minutes = parts.struct.field("2").cast(pl.Int32)
-        secs = parts.struct.field("3").cast(pl.Int32)
-        return hours * 3600 + minutes * 60 + secs
+        return time_seconds(pl.col(field))
 
     def dates(self, field: str) -> pl.Expr:
-        expr = pl.col(field).str.strip_chars().str.strptime(pl.Date, "%Y%m%d", strict=False)
+        """YYYYMMDD dates; a date that does not exist (20250230) or a placeholder year (00010101) is refused."""
+        text = pl.col(field).str.strip_chars()
+        expr = pl.when(text.str.contains(_VALID_DATE)).then(text.str.strptime(pl.Date, "%Y%m%d", strict=False))
         self.reject(pl.col(field).is_not_null() & expr.is_null(), field,
-                    "Expected a date YYYYMMDD.", "应为 YYYYMMDD 格式的日期。")
+                    "Expected a date YYYYMMDD that exists (month 01-12, a day the month has).",
+                    "应为实际存在的 YYYYMMDD 格式日期（月份 01-12，日期在该月范围内）。")
+        self.reject(expr.dt.year() < FIRST_YEAR, field,
+                    f"Expected a service date; a year before {FIRST_YEAR} is a placeholder, not a day of service.",
+                    f"应为运营日期；{FIRST_YEAR} 年以前的年份是占位值，不是运营日。")
         return expr
+
+    def warn(self, mask: pl.Expr, en: str, zh: str) -> tuple[str, str] | None:
+        """A notice for the rows where `mask` holds: `en`/`zh` with {count} and {lines} filled in; None if none."""
+        found = self.df.select(count=mask.sum(), lines=pl.col(LINE).filter(mask).head(SHOWN_LINES).implode()).row(0)
+        count, lines = found
+        if not count:
+            return None
+        shown = line_list(lines, count)
+        return (f"{self.name}: " + en.format(count=count, lines=shown), f"{self.name}：" + zh.format(count=count, lines=shown))
+
+
+def time_seconds(text: pl.Expr) -> pl.Expr:
+    """Validated GTFS time text (H:MM:SS or HH:MM:SS, maybe padded) as integer seconds; null stays null."""
+    plain = (text.str.len_bytes() == 8) & ~text.str.starts_with(" ") & ~text.str.ends_with(" ")  # HH:MM:SS
+    padded = pl.when(plain).then(text).otherwise(text.str.strip_chars().str.zfill(8))
+    return (padded.str.slice(0, 2).cast(pl.Int32) * 3600 + padded.str.slice(3, 2).cast(pl.Int32) * 60
+            + padded.str.slice(6, 2).cast(pl.Int32))
 
 
 def read_table(
-    source: FeedSource, name: str, required: list[str], optional: list[str] = (), *, must_exist: bool = True
+    source: FeedSource, name: str, required: list[str], optional: Sequence[str] = (), *, must_exist: bool = True
 ) -> Table | None:
     """Read `name` from the feed, keeping only the columns asked for; None if optional and absent."""
     if not source.has(name) and not must_exist:
@@ -116,13 +153,8 @@ def read_table(
     where = source.where(name)
     data, encoding = to_utf8(source.read(name))
     source.encodings[name] = encoding
-    header_end = data.find(b"\n")
-    header_line = (data if header_end < 0 else data[:header_end]).decode("utf-8", errors="replace")
-    first_line = header_line.splitlines()[0] if header_line.strip() else ""
-    try:
-        header = [h.strip() for h in next(csv.reader([first_line]), [])]
-    except csv.Error as exc:
-        raise InputError(where, f"The header line is not CSV ({exc}).", "表头不是有效的 CSV。", line=1) from None
+    data = _lf_line_ends(data)
+    header = _header(data, where)
     missing = [c for c in required if c not in header]
     if missing:
         raise InputError(
@@ -134,6 +166,7 @@ def read_table(
         )
     wanted = [i for i, h in enumerate(header) if h in set(required) | set(optional)]
     names = [header[i] for i in wanted]
+    quoted = b'"' in data
     try:
         df = pl.read_csv(
             io.BytesIO(data),
@@ -143,13 +176,74 @@ def read_table(
             quote_char='"',
         )
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        _refuse_open_quote(data, where)
         raise InputError(where, f"Not a readable CSV file ({exc}).", "不是可读取的 CSV 文件。") from None
+    if quoted and df.height != data.count(b"\n") + (not data.endswith(b"\n")) - 1:
+        _refuse_open_quote(data, where)  # a value spans lines
     df.columns = names
+    # RFC 4180: a quoted empty field is an empty field
+    df = df.with_columns(pl.when(pl.col(c).str.len_bytes() > 0).then(pl.col(c)).alias(c) for c in names)
     df = df.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
+    if names:
+        blank = pl.all_horizontal(pl.col(c).is_null() for c in names)
+        table = Table(name, where, encoding, df)
+        notice = table.warn(blank, "{count} empty line(s) skipped (line {lines}; no value in the columns read).",
+                            "已跳过 {count} 个空行（第 {lines} 行；所读各列均无值）。")
+        if notice:
+            source.notices.append(notice)
+            df = df.filter(~blank)
     for column in optional:
         if column not in df.columns:
             df = df.with_columns(pl.lit(None, dtype=pl.String).alias(column))
-    return Table(name, where, encoding, df)
+    return Table(name, where, encoding, df, header)
+
+
+def _lf_line_ends(data: bytes) -> bytes:
+    """LF line ends: CRLF is read as it is, but a lone CR (old Mac files, or mixed ones) would hide every row."""
+    carriage = data.count(b"\r")
+    if carriage and carriage != data.count(b"\r\n"):
+        return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return data
+
+
+def _header(data: bytes, where: str) -> list[str]:
+    end = data.find(b"\n")
+    first_line = (data if end < 0 else data[:end]).decode("utf-8", errors="replace").rstrip("\r")
+    try:
+        header = [h.strip() for h in next(csv.reader([first_line]), [])]
+    except csv.Error as exc:
+        raise InputError(where, f"The header line is not CSV ({exc}).", "表头不是有效的 CSV。", line=1) from None
+    seen: set[str] = set()
+    for column in header:
+        if column and column in seen:
+            raise InputError(where, "The header names this column twice; which one holds the values is unclear.",
+                             "表头中该列出现两次，无法确定取哪一列。", line=1, field=column)
+        seen.add(column)
+    return header
+
+
+def _refuse_open_quote(data: bytes, where: str) -> None:
+    """Raise naming the first line with an odd number of quotes: a quote opened there is not closed on it.
+    Counted with numpy, so that a 200 MB file is scanned in a fraction of a second."""
+    raw = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(raw == ord('"'))
+    if not len(quotes):
+        return
+    ends = np.flatnonzero(raw == ord("\n"))
+    per_line = np.diff(np.searchsorted(quotes, np.concatenate(([0], ends + 1, [len(raw)]))))
+    odd = np.flatnonzero(per_line % 2)
+    if len(odd):
+        number = int(odd[0])
+        start = 0 if number == 0 else int(ends[number - 1]) + 1
+        stop = int(ends[number]) if number < len(ends) else len(raw)
+        raise InputError(
+            where,
+            'This line has an unmatched quote ("): one opened here is not closed on the same line, and a GTFS value '
+            "cannot span lines.",
+            "该行引号（\"）不成对：此处开始的引号未在本行闭合；GTFS 的值不能跨行。",
+            line=number + 1,
+            value=excerpt(data[start:stop].decode("utf-8", errors="replace")),
+        )
 
 
 def parse_date_arg(text: str) -> date:

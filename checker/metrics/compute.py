@@ -58,6 +58,11 @@ def compute_metrics(loaded: Loaded, request: Any, pack: RulePack, city: CityProf
     assert loaded.service is not None
     feed, day = loaded.feed, loaded.service.day
     notices: list[tuple[str, str]] = []
+    if basic.not_bus:
+        shown = ", ".join(f"{r} ({t})" for r, t in basic.not_bus[:20]) + (" …" if len(basic.not_bus) > 20 else "")
+        notices.append((f"{len(basic.not_bus)} route(s) are not bus or trolleybus by their route_type, so no basic-bus "
+                        f"rule judges them (route_type in brackets): {shown}.",
+                        f"{len(basic.not_bus)} 条线路按 route_type 不属于公共汽电车，不按基本公交规则评判（括号内为 route_type）：{shown}。"))
     if basic.not_in_feed:
         shown = ", ".join(basic.not_in_feed[:20])
         notices.append((f"Listed basic routes not in the feed: {shown}.", f"清单中以下线路在 GTFS 中不存在：{shown}。"))

@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 
 from checker.errors import InputError
+from checker.load.feed import BASIC_ROUTE_TYPES, EXTENDED_ROUTE_TYPES
 from checker.model.inputs import RouteList
 from checker.model.metrics import Reason
 from checker.model.pack import BasicPolicy
@@ -49,6 +50,11 @@ def base_route_type(route_type: pl.Expr) -> pl.Expr:
             .when(route_type.is_between(1300, 1399)).then(6)
             .when(route_type == 1400).then(7)
             .otherwise(route_type))
+
+
+def is_gtfs_route_type(route_type: pl.Expr) -> pl.Expr:
+    """A route_type GTFS defines (the basic ones, or Google's extended 100-1799); others are noticed in loading."""
+    return route_type.is_in(BASIC_ROUTE_TYPES) | route_type.is_between(*EXTENDED_ROUTE_TYPES)
 
 
 def listed_or_named(route_id: str, names: tuple[str | None, ...], listed: set[str],
@@ -96,6 +102,7 @@ class BasicRoutes:
     excluded_custom: list[str] = field(default_factory=list)
     excluded: list[dict[str, Any]] = field(default_factory=list)  # every bus route not counted, with the reason
     not_in_feed: list[str] = field(default_factory=list)
+    not_bus: list[tuple[str, int]] = field(default_factory=list)  # (route_id, route_type) of other GTFS modes
 
 
 def basic_routes(routes: pl.DataFrame, listed: RouteList | None, policy: BasicPolicy | None = None) -> BasicRoutes:
@@ -109,6 +116,7 @@ def basic_routes(routes: pl.DataFrame, listed: RouteList | None, policy: BasicPo
         [pl.col(c).fill_null("") for c in ("route_short_name", "route_long_name", "route_desc")], separator=" "
     )
     buses = routes.filter(is_bus(pl.col("route_type")))
+    other = routes.filter(~is_bus(pl.col("route_type")) & is_gtfs_route_type(pl.col("route_type")))
     custom_word = pl.lit(None, dtype=pl.String)
     for word in reversed(policy.custom_words):
         custom_word = pl.when(named.str.contains(word, literal=True)).then(pl.lit(word)).otherwise(custom_word)
@@ -138,6 +146,7 @@ def basic_routes(routes: pl.DataFrame, listed: RouteList | None, policy: BasicPo
         f"未提供基本公交线路清单（--base-routes）：所有公共汽电车线路（route_type 3、11、700-799、800）均视为基本公交，"
         f"名称或说明含“{words}”的定制化线路及非公众基本服务的线路类型（{types}）除外，排除的线路逐条列明原因。",
         excluded_custom=custom, excluded=excluded,
+        not_bus=[(r, int(t)) for r, t in other.select("route_id", "route_type").iter_rows()],
     )
 
 

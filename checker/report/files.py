@@ -68,14 +68,22 @@ def _uncovered_geojson(audit: Audit, path: Path) -> None:
 
 
 def check_out_dir(out_dir: Path) -> None:
-    """Refuse an --out that cannot be written before any work is done."""
+    """Refuse an --out that cannot be written before any work is done: the results are written next to it
+    (in its parent) and then moved in, so the parent must be writable, and an existing folder too."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError("--out", "Expected a folder; a file of that name exists.", "应为文件夹；同名文件已存在。",
                          value=str(out_dir))
-    parent = next((p for p in [out_dir, *out_dir.parents] if p.exists()), Path("."))
-    if not os.access(parent, os.W_OK):
-        raise InputError("--out", f"Cannot write in {parent}.", f"无法写入 {parent}。", value=str(out_dir))
+    if out_dir.is_dir() and not _writable(out_dir):
+        raise InputError("--out", f"Cannot write in {out_dir}.", f"无法写入 {out_dir}。", value=str(out_dir))
+    parent = next((p for p in out_dir.absolute().parents if p.exists()), Path("."))
+    if not parent.is_dir() or not _writable(parent):
+        raise InputError("--out", f"Cannot write in {parent}, where the results are put together.",
+                         f"无法写入 {parent}（结果文件在此汇总）。", value=str(out_dir))
+
+
+def _writable(folder: Path) -> bool:
+    return os.access(folder, os.W_OK | os.X_OK)
 
 
 def write_outputs(audit: Audit, out_dir: Path) -> list[Path]:

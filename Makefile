@@ -45,7 +45,7 @@ bench: setup
 lint: setup
 	$(BIN)/ruff check checker tests bench sample_feeds
 	$(BIN)/mypy --strict checker/model
-	$(BIN)/mypy --ignore-missing-imports --follow-imports=silent checker/judge checker/report checker/audit.py \
+	$(BIN)/mypy --ignore-missing-imports --follow-imports=silent checker/judge checker/report checker/pipeline.py checker/api.py \
 	  checker/inputs.py checker/cli.py checker/metrics/compute.py checker/metrics/route_kinds.py
 
 clean:

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from bench.generate import generate
-from checker.audit import open_pack
+from checker.pipeline import open_pack
 
 DATA = Path(__file__).parent / "data" / "province"
 PRESET = "prefecture"

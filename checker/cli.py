@@ -132,9 +132,9 @@ def _audit_parameters() -> list[inspect.Parameter]:
 
 def audit(**options: Any) -> None:
     """审计一个城市的 GTFS 数据 / Audit one city's feed and built-up area against a rule pack."""
-    from checker.audit import run_audit
     from checker.inputs import INPUTS, AuditRequest
     from checker.load.table import parse_date_arg
+    from checker.pipeline import run_audit
     from checker.report.document import result_json
     from checker.report.files import check_out_dir, write_outputs
     from checker.report.text import render_text
@@ -192,7 +192,7 @@ def diff(
 ) -> None:
     """比较两版数据的基本公交服务 / Compare the basic service of two feeds: changes needing public notice (Art. 4, 12).
     Exit 0 no change needs notice, 1 some do, 2 bad input."""
-    from checker.diff.run import requests_for, run_diff
+    from checker.compare.run import requests_for, run_diff
     from checker.inputs import AuditRequest
     from checker.load.table import parse_date_arg
     from checker.report.diff import diff_json, render_diff_text, write_diff_outputs
@@ -282,7 +282,7 @@ def rules_list(
     if ctx.invoked_subcommand is not None:
         ctx.obj = pack
         return
-    from checker.audit import open_pack
+    from checker.pipeline import open_pack
 
     loaded = _guarded(lambda: open_pack(pack))
     console = Console(highlight=False)

@@ -73,6 +73,13 @@ AuditRequest.__module__ = __name__  # so that worker processes can unpickle it
 AuditRequest.__doc__ = "What one audit is asked to do: the inputs of INPUTS, their datums, the city, date and pack."
 
 
+def describe(value: Any) -> str:
+    """How result.inputs names an input: its path, or what the Python API was given instead of one."""
+    if hasattr(value, "geom_type"):
+        return f"{value.geom_type} (Python API)"
+    return str(value)
+
+
 def result_inputs(request: Any) -> dict[str, Any]:
     """`result.inputs`: each input's path (null where not given, for the usual ones) and its datum."""
     shown: dict[str, Any] = {}
@@ -80,7 +87,7 @@ def result_inputs(request: Any) -> dict[str, Any]:
         value = getattr(request, spec.name)
         if value is None and not spec.always_in_result:
             continue
-        shown[spec.name] = None if value is None else str(value)
+        shown[spec.name] = None if value is None else describe(value)
         if spec.datum and (value is not None or spec.always_in_result):
             shown[spec.datum] = getattr(request, spec.datum)
     return shown

@@ -15,7 +15,6 @@ import polars as pl
 import pytest
 
 import checker.judge  # noqa: F401  (registers every check)
-from checker.audit import open_pack
 from checker.judge.context import Context
 from checker.judge.registry import CHECKS
 from checker.judge.remedies import attach_remedies
@@ -36,6 +35,7 @@ from checker.model.metrics import (
 )
 from checker.model.pack import CityProfile, NightSettings, Rule, RulePack
 from checker.model.result import Finding
+from checker.pipeline import open_pack
 
 GD: RulePack = open_pack(None)
 TM: RulePack = open_pack("transit-metropolis")

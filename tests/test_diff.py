@@ -9,7 +9,7 @@ from datetime import date
 import jsonschema
 import pytest
 
-from checker.diff.run import requests_for, run_diff
+from checker.compare.run import requests_for, run_diff
 from checker.inputs import AuditRequest
 from tests.conftest import REPO, at, shared_path, square_km, write_feed, write_polygon
 

@@ -448,7 +448,7 @@ def test_an_out_folder_that_cannot_be_written_is_refused_before_any_work(tmp_pat
     out.mkdir(parents=True)
     real = files._writable
     monkeypatch.setattr(files, "_writable", lambda folder: folder != parent and real(folder))
-    monkeypatch.setattr("checker.audit.run_audit", lambda request: pytest.fail("the audit ran"))
+    monkeypatch.setattr("checker.pipeline.run_audit", lambda request: pytest.fail("the audit ran"))
     _refused(cli(*audit_args(), "--out", out), "--out", f"Cannot write in {parent}")  # an existing --out
     _refused(cli(*audit_args(), "--out", parent / "new"), "--out", f"Cannot write in {parent}")
     monkeypatch.setattr(files, "_writable", lambda folder: folder != out and real(folder))
@@ -474,7 +474,7 @@ def test_a_polars_panic_is_an_internal_error_not_a_failing_rule(tmp_path, cli, a
     def panic(request):
         raise pl.exceptions.PanicException("capacity overflow")
 
-    monkeypatch.setattr("checker.audit.run_audit", panic)
+    monkeypatch.setattr("checker.pipeline.run_audit", panic)
     result = cli(*audit_args())
     assert result.exit_code == 3
     assert "Internal error: PanicException" in result.stderr and "Traceback" not in result.output
@@ -522,7 +522,7 @@ def test_empty_lines_are_skipped_with_a_notice(tmp_path, cli):
 
 
 def test_the_sample_city_quoted_with_cr_line_ends_gives_the_identical_result(tmp_path):
-    from checker.audit import AuditRequest, run_audit
+    from checker.pipeline import AuditRequest, run_audit
     from checker.report.document import result_json
     from tests.conftest import REPO
 

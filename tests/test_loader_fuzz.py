@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from checker.audit import AuditRequest, open_pack, run_audit
 from checker.batch.manifest import load_manifest
 from checker.cli import app
 from checker.errors import InputError
@@ -25,6 +24,7 @@ from checker.load.feed import load_feed
 from checker.load.hubs import load_hubs_file
 from checker.load.pack import resolve_city
 from checker.load.ridership import load_trip_loads
+from checker.pipeline import AuditRequest, open_pack, run_audit
 from checker.report.document import result_json
 from tests.conftest import feed_tables, line_ends, requote, square_km, write_feed, write_polygon
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from checker.audit import open_pack
 from checker.errors import InputError
 from checker.judge import CHECKS
 from checker.load.pack import pack_files
+from checker.pipeline import open_pack
 
 REPO = Path(__file__).resolve().parent.parent
 GD = REPO / "rules" / "gd-basic-bus-2025.toml"

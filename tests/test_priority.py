@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from checker.audit import open_pack as load_pack
 from checker.errors import InputError
 from checker.load.facilities import load_facilities
+from checker.pipeline import open_pack as load_pack
 from tests.conftest import at, square_km
 
 KM_TOLERANCE_M = 2  # the test grid's km-per-degree is a local approximation

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 from openpyxl import load_workbook
 
-from checker.audit import AuditRequest, run_audit
+from checker.pipeline import AuditRequest, run_audit
 from checker.report.files import write_outputs
 from tests.conftest import REPO
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from checker.audit import open_pack as load_pack
 from checker.errors import InputError
 from checker.load.pack import resolve_city
+from checker.pipeline import open_pack as load_pack
 
 PACK = load_pack(None)
 

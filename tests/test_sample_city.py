@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from checker.audit import AuditRequest, run_audit
+from checker.pipeline import AuditRequest, run_audit
 from checker.report.document import result_json
 from tests.conftest import REPO
 

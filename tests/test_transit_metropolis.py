@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from google.transit import gtfs_realtime_pb2
 
-from checker.audit import AuditRequest, run_audit
-from checker.audit import open_pack as load_pack
 from checker.errors import InputError
 from checker.load.pack import resolve_city
+from checker.pipeline import AuditRequest, run_audit
+from checker.pipeline import open_pack as load_pack
 from checker.report.document import to_document
 from tests.conftest import MONDAY, at, feed_tables, timetable, write_feed, write_polygon
 

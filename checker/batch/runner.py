@@ -28,7 +28,7 @@ THREAD_VARIABLES = ("POLARS_MAX_THREADS", "BUSCHECK_THREADS")
 
 def inputs_hash(job: CityJob) -> str:
     """sha256 over every input file's bytes, the rule pack, the request's settings and buscheck's version."""
-    from checker.audit import open_pack
+    from checker.pipeline import open_pack
 
     digest = hashlib.sha256(f"buscheck {__version__}\n".encode())
     request = asdict(job.request)
@@ -79,7 +79,7 @@ def error_row(job: CityJob, out_dir: Path, message: str) -> dict:
 
 def audit_city(job: CityJob, out_dir: str, digest: str) -> dict:
     """Audit one city and write its reports (runs in a worker process or on a Dask worker)."""
-    from checker.audit import run_audit
+    from checker.pipeline import run_audit
     from checker.report.document import to_document
     from checker.report.files import write_outputs
 

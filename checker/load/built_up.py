@@ -9,6 +9,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from checker.errors import InputError
+from checker.load.datum import geometry_to_wgs84
 from checker.load.polygons import read_polygons
 
 
@@ -20,7 +21,14 @@ class BuiltUp:
     notices: list[tuple[str, str]] = field(default_factory=list)
 
 
-def load_built_up(path: str | Path, datum: str = "wgs84") -> BuiltUp:
+def load_built_up(path: str | Path | BaseGeometry, datum: str = "wgs84") -> BuiltUp:
+    """The built-up area from a file, or (the Python API) a shapely geometry in longitude/latitude of `datum`."""
+    if isinstance(path, BaseGeometry):
+        polygons = [g for g in getattr(path, "geoms", [path]) if g.geom_type in ("Polygon", "MultiPolygon")]
+        if not polygons:
+            raise InputError("built_up", "Expected a Polygon or MultiPolygon.", "应为多边形。", field="geometry")
+        merged = geometry_to_wgs84(shapely.make_valid(shapely.union_all(polygons)), datum)
+        return BuiltUp(merged, "geometry (Python API)", "EPSG:4326")
     layer = read_polygons(path, "built-up area", "建成区", datum)
     merged = shapely.union_all(layer.geometries)
     if merged.is_empty or merged.area == 0:

@@ -50,12 +50,12 @@ class Feed:
         return self.stops[self.stop_times.stops_served_by(trip_ids)]
 
 
-def load_feed(path: str | Path, keep_rows: bool = False, shapes: bool = False,
+def load_feed(path: str | Path | FeedSource, keep_rows: bool = False, shapes: bool = False,
               max_hours: int | None = MAX_HOURS) -> Feed:
     """The feed, validated. `keep_rows`: keep every stop_times row's times (hub feeds, AVL records); `shapes`:
     read shapes.txt too (trip lengths for the transit-metropolis indicators); `max_hours`: times must stay
     below this hour (a bus feed's 48:00:00; None for rail and coach feeds, whose trips may run for days)."""
-    source = FeedSource(path)
+    source = path if isinstance(path, FeedSource) else FeedSource(path)  # a source: the API's in-memory feed
     try:
         return _load(source, keep_rows, shapes, max_hours)
     finally:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from checker.diff.match import SAME_STOP_M, match_directions, nearest_within
-from checker.diff.side import Side
+from checker.compare.match import SAME_STOP_M, match_directions, nearest_within
+from checker.compare.side import Side
 from checker.model.clock import Clock
 from checker.model.diff import Change, RouteMatch
 from checker.model.metrics import RouteRow

@@ -12,12 +12,12 @@ from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
 from checker import __version__
-from checker.audit import audit_with_inputs
-from checker.diff.changes import route_changes, stop_changes
-from checker.diff.match import match_routes
-from checker.diff.side import Side, build_side
+from checker.compare.changes import route_changes, stop_changes
+from checker.compare.match import match_routes
+from checker.compare.side import Side, build_side
 from checker.load.polygons import project
 from checker.model.diff import DIFF_SCHEMA_VERSION, Change, CoverageChange, DiffResult, DistrictChange
+from checker.pipeline import audit_with_inputs
 
 NOISE_KM2 = 1e-4  # 100 m2: differences of two unions below this are geometry noise, not a change
 

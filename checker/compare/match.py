@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from checker.diff.side import Side
+from checker.compare.side import Side
 from checker.model.diff import RouteMatch
 
 SAME_STOP_M = 30

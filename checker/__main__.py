@@ -1,3 +1,3 @@
-from checker.cli import app
+from checker.cli import main
 
-app()
+main()

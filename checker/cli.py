@@ -21,7 +21,7 @@ from checker import __version__
 from checker.errors import InputError, excerpt
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     help="buscheck: 公交服务标准合规检查 / audit a city's GTFS bus feed against service-standard rule packs.",
 )
@@ -50,15 +50,27 @@ def _patterns(values: list[str] | None) -> list[str]:
     return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
 
 
-class Datum(StrEnum):
-    wgs84 = "wgs84"
-    gcj02 = "gcj02"
-    bd09 = "bd09"
+DATUM_NAMES = {"wgs84": "wgs84", "gcj02": "gcj02", "gcj": "gcj02", "amap": "gcj02", "gaode": "gcj02",
+               "bd09": "bd09", "bd": "bd09", "baidu": "bd09"}
+
+
+def datum(value: str) -> str:
+    """wgs84, gcj02 or bd09, however written: GCJ-02, gcj-02, BD09, WGS 84 ..."""
+    key = "".join(ch for ch in str(value).lower() if ch.isalnum())
+    if key in DATUM_NAMES:
+        return DATUM_NAMES[key]
+    raise typer.BadParameter(f"{value!r}: expected wgs84, gcj02 or bd09 (GCJ-02 and BD-09 are accepted too) / "
+                             "应为 wgs84、gcj02 或 bd09")
 
 
 class Format(StrEnum):
     text = "text"
     json = "json"
+
+
+def output_width() -> int | None:
+    """The terminal's width, or COLUMNS when set; 140 when the output goes to a file or a pipe."""
+    return None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 140
 
 
 def _stderr() -> Console:
@@ -114,8 +126,8 @@ def _audit_parameters() -> list[inspect.Parameter]:
     parameters.append(option("rules", str | None, None, "--rules", help="Rule pack id or TOML file / 规则包"))
     for spec in INPUTS:
         if spec.datum:
-            parameters.append(option(spec.datum, Datum, Datum.wgs84, "--" + spec.datum.replace("_", "-"),
-                                     help=spec.datum_help))
+            parameters.append(option(spec.datum, str, "wgs84", "--" + spec.datum.replace("_", "-"),
+                                     help=spec.datum_help, parser=datum))
     parameters.append(option("select", list[str] | None, None, "--select",
                              help="Judge only these rules (ids or patterns like GD-FREQ-*; repeat or comma-separate) "
                                   "/ 只评估这些规则"))
@@ -150,14 +162,14 @@ def audit(**options: Any) -> None:
             select=_patterns(options["select"]), ignore=_patterns(options["ignore"]), week=options["week"],
             dates=[parse_date_arg(d) for d in _patterns([options["dates"]] if options["dates"] else [])],
             **{spec.name: options[spec.name] for spec in INPUTS},
-            **{spec.datum: options[spec.datum].value for spec in INPUTS if spec.datum},
+            **{spec.datum: options[spec.datum] for spec in INPUTS if spec.datum},
         )
         done = run_audit(request)
         written = write_outputs(done, out) if out is not None else []
         if options["output_format"] is Format.json:
             sys.stdout.write(result_json(done.result) + "\n")
         else:
-            console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
+            console = Console(highlight=False, width=output_width())
             render_text(done, console)
             for path in written:
                 console.print(f"写出 wrote {path}")
@@ -179,8 +191,8 @@ def diff(
     city: Annotated[str, typer.Option("--city", help="City name / 城市名称")],
     old_date: Annotated[str | None, typer.Option("--old-date", help="Date audited in the old feed / 旧数据审计日")] = None,
     new_date: Annotated[str | None, typer.Option("--new-date", help="Date audited in the new feed / 新数据审计日")] = None,
-    feed_crs: Annotated[Datum, typer.Option("--feed-crs", help="Datum of both feeds' stops / 站点坐标系")] = Datum.wgs84,
-    built_up_crs: Annotated[Datum, typer.Option("--built-up-crs", help="Datum of the polygons / 建成区坐标系")] = Datum.wgs84,
+    feed_crs: Annotated[str, typer.Option("--feed-crs", parser=datum, help="Datum of both feeds' stops / 站点坐标系")] = "wgs84",
+    built_up_crs: Annotated[str, typer.Option("--built-up-crs", parser=datum, help="Datum of the polygons / 建成区坐标系")] = "wgs84",
     base_routes: Annotated[Path | None, typer.Option("--base-routes", help="Basic routes list for both / 基本公交清单")] = None,
     new_base_routes: Annotated[
         Path | None, typer.Option("--new-base-routes", help="The new list, when it changed / 变更后的基本公交清单")] = None,
@@ -202,8 +214,8 @@ def diff(
         if out is not None:
             check_out_dir(out)
         base = AuditRequest(feed=old_feed, built_up=built_up, city=city, rules=rules, profile=profile,
-                            districts=districts, base_routes=base_routes, feed_crs=feed_crs.value,
-                            built_up_crs=built_up_crs.value)
+                            districts=districts, base_routes=base_routes, feed_crs=feed_crs,
+                            built_up_crs=built_up_crs)
         old, new = requests_for(base, old_feed, new_feed, parse_date_arg(old_date) if old_date else None,
                                 parse_date_arg(new_date) if new_date else None, new_routes=new_base_routes)
         result = run_diff(old, new)
@@ -211,7 +223,7 @@ def diff(
         if output_format is Format.json:
             sys.stdout.write(diff_json(result) + "\n")
         else:
-            console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
+            console = Console(highlight=False, width=output_width())
             render_diff_text(result, console)
             for path in written:
                 console.print(f"写出 wrote {path}", markup=False)
@@ -341,5 +353,34 @@ def rules_show(ctx: typer.Context, rule_id: Annotated[str, typer.Argument(help="
 
 @app.command()
 def version() -> None:
-    """Print the version."""
+    """Print the version / 显示版本."""
     typer.echo(f"buscheck {__version__}")
+
+
+# typer's usage errors (its own click, vendored in recent versions): what a user mistyped, not bad input files
+USAGE_ERRORS = tuple(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+_USAGE_ZH = (("No such option", "没有此选项"), ("Missing option", "缺少选项"), ("Missing argument", "缺少参数"),
+             ("Invalid value", "取值无效"), ("Got unexpected extra argument", "多余的参数"),
+             ("No such command", "没有此命令"), ("requires an argument", "需要取值"))
+
+
+def main() -> None:
+    """The console script: `buscheck --version`, and usage errors in Chinese and English (exit 2) like every
+    other message."""
+    if sys.argv[1:2] in (["--version"], ["-V"]):
+        typer.echo(f"buscheck {__version__}")
+        raise SystemExit(EXIT_PASS)
+    try:
+        code = app(standalone_mode=False)
+    except USAGE_ERRORS as error:
+        message = error.format_message()
+        if not message.strip():  # no command at all: the help was shown, nothing went wrong
+            raise SystemExit(EXIT_PASS) from None
+        zh = next((z for en, z in _USAGE_ZH if en in message), "用法错误")
+        command = error.ctx.command_path if error.ctx else "buscheck"
+        _stderr().print(f"用法错误 / Usage error: {message}\n  {zh}；运行 {command} --help 查看用法。\n"
+                        f"  Run {command} --help for usage.", markup=False)
+        raise SystemExit(EXIT_BAD_INPUT) from None
+    except typer.Abort:
+        raise SystemExit(130) from None
+    raise SystemExit(code if isinstance(code, int) else EXIT_PASS)

@@ -156,3 +156,51 @@ def test_districts_through_the_cli(tmp_path, cli, audit_args):
     assert "各区覆盖率" not in result.stdout  # json to stdout, no text
     missing = cli(*audit_args(), "--districts", tmp_path / "none.geojson")
     assert missing.exit_code == 2 and "does not exist" in missing.stderr
+
+
+def _console(*args):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "checker", *map(str, args)], capture_output=True, text=True)
+
+
+def test_version_and_bilingual_usage_errors():
+    from checker import __version__
+
+    assert _console("--version").stdout.strip() == f"buscheck {__version__}"
+    typo = _console("audit", "x.zip", "--fedd-crs", "gcj02")
+    assert typo.returncode == 2 and "Traceback" not in typo.stderr
+    assert "--feed-crs" in typo.stderr and "没有此选项" in typo.stderr  # did-you-mean, in both languages
+
+
+def test_datums_however_written(cli, audit_args):
+    for written in ("GCJ-02", "gcj-02", "gcj02", "Gaode"):
+        result = cli(*audit_args(), "--feed-crs", written, "--format", "json")
+        assert json.loads(result.stdout)["inputs"]["feed_crs"] == "gcj02", written
+    assert _console("audit", "x.zip", "--built-up", "b.geojson", "--city", "广州", "--feed-crs", "mars").returncode == 2
+
+
+def test_city_did_you_mean(cli, audit_args):
+    result = cli(*audit_args(city="Shenzen"))
+    assert result.exit_code == 2
+    assert "深圳 / Shenzhen" in result.output
+
+
+def test_text_output_cuts_nothing_at_80_columns(tmp_path):
+    """Every message and every departure to add is printed whole: wrapped, never cut with an ellipsis."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    city = REPO / "sample_feeds" / "sample_city"
+    run = subprocess.run([sys.executable, "-m", "checker", "audit", city / "gtfs.zip", "--built-up",
+                          city / "built_up.geojson", "--city", "示例市", "--profile", city / "profile.toml",
+                          "--hubs", city / "hubs.csv", "--week"], capture_output=True, text=True,
+                         env={**os.environ, "COLUMNS": "80"})
+    assert run.returncode == 1, run.stderr
+    assert "…" not in run.stdout
+    lines = [line.strip() for line in run.stdout.splitlines()]
+    assert any("07:10、08:25、09:40、10:55、12:10、13:25、14:40、15:55、17:10、18:25、19:40" in line for line in lines)

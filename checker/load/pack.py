@@ -7,6 +7,7 @@ declares in the registry (judge/registry.py), which the caller passes in (load/ 
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from collections.abc import Mapping
@@ -281,6 +282,14 @@ def _normalise(name: str) -> str:
     return name
 
 
+def _close_cities(pack: RulePack, city: str) -> list[str]:
+    """The pack's cities whose Chinese or English name is close to `city` (Shenzen -> 深圳 / Shenzhen)."""
+    members = {_normalise(name): f"{c['name']} / {c['en']}" for t in pack.tiers for c in t.cities
+               for name in (c["name"], c["en"])}
+    close = difflib.get_close_matches(_normalise(city), list(members), n=3, cutoff=0.75)
+    return list(dict.fromkeys(members[name] for name in close))
+
+
 def _tier(pack: RulePack, tier_id: str) -> Tier:
     for tier in pack.tiers:
         if tier.id == tier_id:
@@ -350,11 +359,14 @@ def resolve_city(pack: RulePack, city: str, profile_path: str | Path | None = No
                 tier, name, name_en = candidate, member["name"], member["en"]
     if tier is None:
         if "tier" not in profile:
+            guesses = _close_cities(pack, city)
+            guess_en = f"Did you mean {' or '.join(guesses)}? Otherwise give" if guesses else "Give"
+            guess_zh = f"您是否要找 {' 或 '.join(guesses)}？否则请" if guesses else "请"
             raise InputError(
                 "--city",
-                f"{city} is not a city of rule pack {pack.id}; give a --profile with tier = one of "
+                f"{city} is not a city of rule pack {pack.id}. {guess_en} a --profile with tier = one of "
                 f"{', '.join(t.id for t in pack.tiers)}.",
-                f"{city} 不在规则包 {pack.id} 的城市名单中；请通过 --profile 指定 tier。",
+                f"{city} 不在规则包 {pack.id} 的城市名单中。{guess_zh}通过 --profile 指定 tier。",
                 value=city,
             )
         tier = _tier(pack, profile["tier"])

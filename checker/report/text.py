@@ -34,6 +34,7 @@ def strength_text(finding: Finding) -> str:
     zh, en = STRENGTH_LABELS[finding.strength]
     return f"{zh} {en}: “{finding.strength_words}”"
 WORST_SHOWN = 8
+WIDE = 120  # below this many columns, route findings are paragraphs rather than a table
 
 
 def _minutes(value: object) -> float | None:
@@ -124,13 +125,14 @@ def render_districts(console: Console, districts: list[dict] | None) -> None:
         return
     table = Table(title="各区覆盖率 Coverage by district (worst first)", box=None, header_style="bold")
     for column in ("区 district", "建成区 built-up km²", "覆盖 covered km²", "覆盖率 ratio"):
-        table.add_column(column, justify="left" if column.startswith("区") else "right")
+        table.add_column(column, justify="left" if column.startswith("区") else "right", overflow="fold")
     for row in districts[:WORST_SHOWN]:
         ratio = "—" if row["ratio"] is None else f"{row['ratio']:.2%}"
         table.add_row(escape(row["name"]), f"{row['built_up_km2']:.2f}", f"{row['covered_km2']:.2f}", ratio)
     console.print(table)
     if len(districts) > WORST_SHOWN:
-        console.print(f"  … 另有 {len(districts) - WORST_SHOWN} 个区 and {len(districts) - WORST_SHOWN} more")
+        console.print(f"  另有 {len(districts) - WORST_SHOWN} 个区 and {len(districts) - WORST_SHOWN} more districts "
+                      "(see result.json / report.xlsx)")
     console.print()
 
 
@@ -143,7 +145,8 @@ def render_evaluation(console: Console, findings: list[Finding]) -> None:
     table = Table(title="指标自评表 Indicator self-evaluation", box=None, header_style="bold")
     for column in ("#", "指标 indicator", "单位 unit", "基准 baseline", "目标 target", "值 value", "来源 source",
                    "结论 status"):
-        table.add_column(column, justify="right" if column in ("#", "基准 baseline", "目标 target", "值 value") else "left")
+        table.add_column(column, justify="right" if column in ("#", "基准 baseline", "目标 target", "值 value") else "left",
+                         overflow="fold")
     for f in sorted(findings, key=lambda f: (f.detail["evaluation"]["number"] is None, f.detail["evaluation"]["number"] or 0)):
         row = f.detail["evaluation"]
         source = {"computed": "计算 computed", "declared": "申报 declared"}.get(row["source"], "—")
@@ -160,7 +163,7 @@ def render_hubs(console: Console, hubs: dict | None) -> None:
         return
     table = Table(title="枢纽衔接 Hubs (Art. 10(4))", box=None, header_style="bold")
     for column in ("枢纽 hub", "方式 mode", "首/末 first/last", "末班离站 last bus leaves ≥", "首班到站 first bus arrives ≤"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for hub in hubs["hubs"]:
         table.add_row(escape(hub["name"]), hub["mode"], f"{hub['first_departure']}/{hub['last_arrival']}",
                       _hub_end(hub, "last", hub["leaving"]), _hub_end(hub, "first", hub["reaching"]))
@@ -182,9 +185,32 @@ def _render_route_findings(console: Console, findings: list[Finding], counts: di
     if not worst:
         console.print("  无不达标项 Nothing fails.\n")
         return
+    if console.width < WIDE:  # a narrow terminal: one finding a paragraph, so that nothing is folded mid-word
+        for f in worst:
+            head = f"  [{STATUS_STYLE[f.status]}]{status_text(f)}[/]  {escape(_route(f))}  {_value(f)} / {plain(f.threshold)}"
+            console.print(head)
+            console.print(f"    {escape(f.message_zh)}\n    {escape(f.message_en)}")
+    else:
+        _route_table(console, worst)
+    hidden = counts["fail"] + counts["not_assessed"] - len(worst)
+    if hidden > 0:
+        console.print(f"  另有 {hidden} 项 and {hidden} more (see result.json / findings.csv)")
+    console.print()
+
+
+def _route(f: Finding) -> str:
+    return f"{f.subject.get('route_short_name') or f.subject.get('route_id')} ({f.subject.get('direction_id', '')})"
+
+
+def _value(f: Finding) -> str:
+    value = f"{f.value:g}" if isinstance(f.value, float) else str(plain(f.value))
+    return f"{value} {'' if f.unit in ('time', '') else f.unit}".strip()
+
+
+def _route_table(console: Console, worst: list[Finding]) -> None:
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     for column in ("线路 route", "方向 dir", "状态 status", "值 value", "限值 limit", "说明 detail"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for f in worst:
         value = f"{f.value:g}" if isinstance(f.value, float) else str(plain(f.value))
         table.add_row(
@@ -196,7 +222,3 @@ def _render_route_findings(console: Console, findings: list[Finding], counts: di
             escape(f"{f.message_zh}\n{f.message_en}"),
         )
     console.print(table)
-    hidden = counts["fail"] + counts["not_assessed"] - len(worst)
-    if hidden > 0:
-        console.print(f"  … 另有 {hidden} 项 and {hidden} more (see result.json / findings.csv)")
-    console.print()

@@ -358,7 +358,8 @@ def version() -> None:
 
 
 # typer's usage errors (its own click, vendored in recent versions): what a user mistyped, not bad input files
-USAGE_ERRORS = tuple(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+USAGE_ERRORS: tuple[type[Exception], ...] = tuple(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
 _USAGE_ZH = (("No such option", "没有此选项"), ("Missing option", "缺少选项"), ("Missing argument", "缺少参数"),
              ("Invalid value", "取值无效"), ("Got unexpected extra argument", "多余的参数"),
              ("No such command", "没有此命令"), ("requires an argument", "需要取值"))

@@ -374,11 +374,12 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except USAGE_ERRORS as error:
-        message = error.format_message()
+        message = str(getattr(error, "format_message", error.__str__)())
         if not message.strip():  # no command at all: the help was shown, nothing went wrong
             raise SystemExit(EXIT_PASS) from None
         zh = next((z for en, z in _USAGE_ZH if en in message), "用法错误")
-        command = error.ctx.command_path if error.ctx else "buscheck"
+        context = getattr(error, "ctx", None)
+        command = context.command_path if context is not None else "buscheck"
         _stderr().print(f"用法错误 / Usage error: {message}\n  {zh}；运行 {command} --help 查看用法。\n"
                         f"  Run {command} --help for usage.", markup=False)
         raise SystemExit(EXIT_BAD_INPUT) from None

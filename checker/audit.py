@@ -59,7 +59,7 @@ def run_audit(request: Any) -> Audit:
     load_dated_inputs(request, loaded, service)
     measured = compute_metrics(loaded, request, pack, city, basic)
     findings, hub_verdicts = judge(pack, city, measured.metrics)
-    deviation_notices = apply_deviations(findings, loaded.deviations, loaded.service.day,
+    deviation_notices = apply_deviations(findings, loaded.deviations, service.day,
                                          str(request.deviations)) if loaded.deviations else []
     feed = loaded.feed
     in_force = [] if pack.effective_from <= service.day.isoformat() <= pack.effective_until else [(

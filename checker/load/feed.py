@@ -9,8 +9,10 @@ import polars as pl
 
 from checker.errors import InputError
 from checker.load.archive import FeedSource
+from checker.load.published import load_estimated, load_published
 from checker.load.stop_times import StopTimes, load_stop_times
 from checker.load.table import LINE, Table, read_table
+from checker.model.service_table import EstimatedTimetable
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -32,6 +34,9 @@ class Feed:
     notices: list[tuple[str, str]] = field(default_factory=list)  # (en, zh)
     has_direction_id: bool = True
     shape_points: pl.DataFrame | None = None  # when asked for and present: shape_id, lon, lat, sorted by sequence
+    # converted from a service table (buscheck convert): how, and each frequencies window's published range
+    estimated: EstimatedTimetable | None = None
+    published_intervals: pl.DataFrame | None = None  # trip_id, start_s, end_s, low_min, high_min, judged_min
 
     @property
     def trip_ends(self) -> pl.DataFrame:
@@ -117,6 +122,8 @@ def _load(source: FeedSource, keep_rows: bool, shapes: bool) -> Feed:
         notices=notices,
         has_direction_id=has_direction,
         shape_points=_load_shape_points(source) if shapes else None,
+        estimated=load_estimated(source),
+        published_intervals=load_published(source, trips["trip_id"]),
     )
 
 

@@ -123,6 +123,11 @@ def _audit_parameters() -> list[inspect.Parameter]:
     parameters.append(option("output_format", Format, Format.text, "--format",
                              help="text or json (json to stdout) / 输出格式"))
     parameters.append(option("out", Path | None, None, "--out", help="Write result files to this folder / 输出目录"))
+    parameters.append(option("interval", Reading, Reading.upper_end, "--interval",
+                             help="A service-table FEED: judge each published interval range at its upper end (the "
+                                  "default) or lower / 服务表：间隔范围按上限或下限评估"))
+    parameters.append(option("speed_kmh", float, 15.0, "--speed-kmh", min=1.0, max=120.0,
+                             help="A service-table FEED: speed its stop times are estimated at / 服务表：估算站点时刻的速度"))
     return parameters
 
 
@@ -144,6 +149,7 @@ def audit(**options: Any) -> None:
         request = AuditRequest(
             city=options["city"], service_date=day, rules=options["rules"],
             select=_patterns(options["select"]), ignore=_patterns(options["ignore"]),
+            interval=options["interval"].value, speed_kmh=options["speed_kmh"],
             **{spec.name: options[spec.name] for spec in INPUTS},
             **{spec.datum: options[spec.datum].value for spec in INPUTS if spec.datum},
         )

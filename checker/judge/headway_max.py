@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checker.judge.context import Context, finding, night_exemptions, no_routes, route_subject
+from checker.judge.published import note_published
 from checker.judge.registry import number, register
 from checker.model.clock import Clock
 from checker.model.metrics import RouteRow
@@ -108,5 +109,5 @@ def check_headway_max(rule: Rule, context: Context) -> list[Finding]:
         )
         if own.source != "pack":
             judged.strength, judged.strength_words = "shall", CITY_WORDS
-        findings.append(judged)
+        findings.append(note_published(judged, route, worst.gap_from_s, worst.gap_to_s, context.metrics.timetable))
     return findings + night_exemptions(rule, context)

@@ -366,3 +366,22 @@ def convert_service_table(
 
     _convert(lambda: read_service_table(table, datum.value), out, interval, speed_kmh, start_date, end_date,
              agency_url, publisher_url)
+
+
+@convert_app.command("macau")
+def convert_macau(
+    folder: Annotated[Path, typer.Argument(help="Folder of Macau DSAT files (route-metadata.json, route-stops.json, "
+                                                "BUS_POLE.csv, ...) / 澳门交通事务局数据文件夹")],
+    out: _OUT,
+    interval: _INTERVAL = Reading.upper_end,
+    speed_kmh: _SPEED = 15.0,
+    start_date: _START = None,
+    end_date: _END = None,
+    table_out: Annotated[Path | None, typer.Option("--table-out", help="Also write the service table as read (CSV) "
+                                                   "/ 同时输出读取的服务表")] = None,
+) -> None:
+    """澳门公交数据转 GTFS / Convert Macau's DSAT route schedules, stops and poles to a GTFS feed."""
+    from checker.load.macau import read_macau
+
+    _convert(lambda: read_macau(folder), out, interval, speed_kmh, start_date, end_date,
+             "https://www.dsat.gov.mo/", "https://www.dsat.gov.mo/", table_out)

@@ -42,7 +42,7 @@ class Options:
     end: date | None = None  # last day (default: a year after start)
     publisher_name: str = "buscheck service-table conversion"
     publisher_url: str = PLACEHOLDER_URL
-    agency_url: str | None = None  # every agency's URL (default: publisher_url)
+    agency_url: str | None = None  # every agency's URL (default: publisher_url, with a notice when a placeholder)
     lang: str = "zh"
 
 
@@ -138,7 +138,7 @@ def _to_gtfs(table: ServiceTable, options: Options) -> Converted:
     operators = sorted({r.operator for r in table.routes})
     agency_ids = {name: f"A{i + 1}" for i, name in enumerate(operators)}
     agency_url = options.agency_url or options.publisher_url
-    if agency_url == PLACEHOLDER_URL:
+    if options.agency_url is None and agency_url == PLACEHOLDER_URL:
         notices.append((f"No URL was given for the operators; agency_url is the placeholder {PLACEHOLDER_URL} "
                         "(buscheck convert --agency-url sets it).",
                         f"未提供运营企业网址，agency_url 暂填占位地址 {PLACEHOLDER_URL}（可用 --agency-url 设置）。"))

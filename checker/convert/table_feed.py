@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from checker.convert.gtfs import Options, to_gtfs, write_feed
+from checker.convert.gtfs import PLACEHOLDER_URL, Options, to_gtfs, write_feed
 from checker.load.service_table import is_service_table, read_service_table
 
 
@@ -26,16 +26,18 @@ class FeedPath:
 @contextmanager
 def as_gtfs(path: Path, datum: str, reading: str = "upper", speed_kmh: float = 15.0,
             day: date | None = None) -> Iterator[FeedPath]:
-    """The feed itself, or a service table (folder or .xlsx) converted for as long as the block runs; its
-    dates run a year from `day` (or today): a service table has no dates, the audit date only picks its
-    day type."""
+    """The feed itself, or a service table (folder or .xlsx) converted for as long as the block runs. A
+    service table has no dates and the audit date only picks its day type: the feed runs a year from `day`,
+    or else from the next Monday that is not one of the table's holidays, so that the default audit date
+    (the busiest weekday, ties to the earliest) is an ordinary weekday."""
     if not is_service_table(path):
         yield FeedPath(Path(path), datum)
         return
     table = read_service_table(path, datum)
-    start = day or date.today()
-    converted = to_gtfs(table, Options(reading=reading, speed_kmh=speed_kmh, start=start,
-                                       end=start + timedelta(days=364)))
+    start = day or _next_monday(date.today(), set(table.holidays))
+    end = start + timedelta(days=364)
+    converted = to_gtfs(table, Options(reading=reading, speed_kmh=speed_kmh, start=start, end=end,
+                                       agency_url=PLACEHOLDER_URL))  # never published: no notice on the URL
     reading_en, reading_zh = (("upper end (the longest wait promised)", "上限（承诺的最长等候）") if reading == "upper"
                               else ("lower end", "下限"))
     summary = (
@@ -51,3 +53,10 @@ def as_gtfs(path: Path, datum: str, reading: str = "upper", speed_kmh: float = 1
     with tempfile.TemporaryDirectory(prefix="buscheck-table-") as folder:
         out = write_feed(converted.tables, Path(folder) / "gtfs")
         yield FeedPath(out, "wgs84", [summary, *table.notices, *converted.notices])
+
+
+def _next_monday(today: date, holidays: set[date]) -> date:
+    day = today + timedelta(days=(7 - today.weekday()) % 7)
+    while day in holidays:
+        day += timedelta(days=7)
+    return day

@@ -24,8 +24,14 @@ def note_published(found: Finding, route: RouteRow, gap_from_s: int, gap_to_s: i
     if timetable is None or route.published is None:
         return found
     reading = timetable.reading
-    bands = [b for b in route.published if b.start_s < max(gap_to_s, gap_from_s + 1) and b.end_s > gap_from_s]
     found.detail["interval_reading"] = reading
+    # only the part of the gap between the first and last bus: a window's wait before the first bus or after
+    # the last is about the span, not about an interval
+    gap_from_s, gap_to_s = max(gap_from_s, route.first_departure_s), min(gap_to_s, route.last_departure_s)
+    if gap_to_s <= gap_from_s:
+        found.detail["published_intervals"] = []
+        return found
+    bands = [b for b in route.published if b.start_s < gap_to_s and b.end_s > gap_from_s]
     found.detail["published_intervals"] = [_band(b) for b in bands]
     if not bands:
         zh = f"{hm(gap_from_s)}–{hm(gap_to_s)} 未公布发车间隔（按公布的时刻表，该段无班次）。"

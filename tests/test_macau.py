@@ -106,7 +106,12 @@ def test_published_first_last_and_ranges_come_out_unchanged(macau):
 
 
 def test_what_the_audit_says(macau):
+    import jsonschema
+
+    from tests.conftest import SCHEMA
+
     doc = macau["doc"]
+    jsonschema.validate(doc, SCHEMA)
     assert doc["city"]["name"] == "澳门" and doc["tier"]["id"] == "large"
     assert len(doc["metrics"]["routes"]) >= 80
     assert doc["metrics"]["coverage"]["ratio"] > 0.95  # the polygon is the poles' own footprint: see the README

@@ -237,3 +237,31 @@ def test_a_table_written_back_reads_the_same(tmp_path):
             assert (service.first_s, service.last_s) == (other.first_s, other.last_s)
             assert [(x.start_s, x.end_s, x.low_min, x.high_min) for x in service.bands] == \
                    [(x.start_s, x.end_s, x.low_min, x.high_min) for x in other.bands]
+
+
+# Warnings a converted feed may carry: mixed_case_recommended_field is raised on Chinese names, which have no
+# letter case (the rule is about names written all in capitals). Informational: the extra file and columns.
+ACCEPTED_WARNINGS = {"mixed_case_recommended_field"}
+ACCEPTED_INFOS = {"unknown_file", "unknown_column"}
+
+
+def validator_codes(path):
+    """(errors, warnings, infos) notice codes of the MobilityData rule set (gtfs-guru, no JVM needed)."""
+    guru = pytest.importorskip("gtfs_guru")
+    codes: dict[str, set[str]] = {"ERROR": set(), "WARNING": set(), "INFO": set()}
+    for notice in guru.validate(str(path)).notices:
+        codes[notice.severity].add(notice.code)
+    return codes["ERROR"], codes["WARNING"], codes["INFO"]
+
+
+@pytest.mark.parametrize("folder", ["table", "sample"])
+def test_the_mobilitydata_rules_find_no_error(tmp_path, folder):
+    from tests.conftest import REPO
+
+    source = _table(tmp_path) if folder == "table" else REPO / "sample_feeds" / "service_table_city"
+    table = read_service_table(source, "wgs84" if folder == "table" else "gcj02")
+    start = date.today()  # the validator checks the feed against today's date
+    tables = to_gtfs(table, Options(start=start, agency_url="https://bus.example.cn/")).tables
+    errors, warnings, infos = validator_codes(write_feed(tables, tmp_path / "feed.zip"))
+    assert not errors
+    assert warnings <= ACCEPTED_WARNINGS and infos <= ACCEPTED_INFOS

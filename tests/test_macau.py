@@ -50,7 +50,7 @@ def macau(tmp_path_factory):
     metadata = json.loads((folder / "route-metadata.json").read_text(encoding="utf-8"))["routes"]
     stops = json.loads((folder / "route-stops.json").read_text(encoding="utf-8"))
     return {"doc": json.loads(audited.stdout), "stdout": converted.stdout, "metadata": metadata, "stops": stops,
-            "table": tmp / "table"}
+            "table": tmp / "table", "zip": tmp / "macau.zip"}
 
 
 def _route(doc, route, direction):
@@ -122,6 +122,13 @@ def test_what_the_audit_says(macau):
         by_rule.setdefault(f["rule"], []).append(f)
     assert all("interval_reading" in f["detail"] for f in by_rule["GD-FREQ-PEAK"] if f["status"] in ("pass", "fail"))
     assert "Macau DSAT data" in macau["stdout"]
+
+
+def test_the_converted_feed_breaks_no_mobilitydata_rule(macau):
+    from tests.test_convert import ACCEPTED_INFOS, ACCEPTED_WARNINGS, validator_codes
+
+    errors, warnings, infos = validator_codes(macau["zip"])
+    assert not errors and warnings <= ACCEPTED_WARNINGS and infos <= ACCEPTED_INFOS
 
 
 def test_the_table_as_read_is_the_documented_format(macau):

@@ -142,9 +142,6 @@ def _to_gtfs(table: ServiceTable, options: Options) -> Converted:
         notices.append((f"No URL was given for the operators; agency_url is the placeholder {PLACEHOLDER_URL} "
                         "(buscheck convert --agency-url sets it).",
                         f"未提供运营企业网址，agency_url 暂填占位地址 {PLACEHOLDER_URL}（可用 --agency-url 设置）。"))
-    agency = _csv(["agency_id", "agency_name", "agency_url", "agency_timezone", "agency_lang"],
-                  [[agency_ids[name], name or "未注明运营企业 Operator not given", agency_url, table.timezone,
-                    options.lang] for name in operators])
 
     routes_rows: dict[str, list[object]] = {}
     stops_rows: dict[str, list[object]] = {}
@@ -156,11 +153,7 @@ def _to_gtfs(table: ServiceTable, options: Options) -> Converted:
     holiday_only_skipped: list[str] = []
     for route in table.routes:
         rid = route_ids[route.route]
-        if rid not in routes_rows:
-            routes_rows[rid] = [rid, agency_ids[route.operator], route.route, _long_name(route.route, route.name),
-                                route.route_type]
-        for stop in route.stops:
-            stops_rows.setdefault(stop.stop_id, [stop.stop_id, stop.name, f"{stop.lat:.6f}", f"{stop.lon:.6f}"])
+        trips_before = len(trips_rows)
         pattern = list(zip([stop.stop_id for stop in route.stops], _offsets(route, options.speed_kmh), strict=True))
         headsign = route.stops[-1].name
         has_holiday = "holiday" in route.days
@@ -194,6 +187,11 @@ def _to_gtfs(table: ServiceTable, options: Options) -> Converted:
             for trip_id, base, exact in scheduled:
                 trips_rows.append([rid, service_id, trip_id, headsign, route.direction])
                 times.extend(_stop_times(trip_id, base, pattern, exact))
+        if len(trips_rows) > trips_before:  # only routes and stops that some trip uses (best practice)
+            routes_rows.setdefault(rid, [rid, agency_ids[route.operator], route.route,
+                                         _long_name(route.route, route.name), route.route_type])
+            for stop in route.stops:
+                stops_rows.setdefault(stop.stop_id, [stop.stop_id, stop.name, f"{stop.lat:.6f}", f"{stop.lon:.6f}"])
     if holiday_only_skipped:
         shown = ", ".join(holiday_only_skipped[:10]) + (" …" if len(holiday_only_skipped) > 10 else "")
         notices.append((f"{len(holiday_only_skipped)} holiday timetable(s) are not in the feed: the table lists no "
@@ -210,6 +208,10 @@ def _to_gtfs(table: ServiceTable, options: Options) -> Converted:
                 calendar_dates.append([service_id, day.strftime("%Y%m%d"), 1])
             elif mode == "without" and _day_of(day) in week:
                 calendar_dates.append([service_id, day.strftime("%Y%m%d"), 2])
+    used = {row[1] for row in routes_rows.values()}
+    agency = _csv(["agency_id", "agency_name", "agency_url", "agency_timezone", "agency_lang"],
+                  [[agency_ids[name], name or "未注明运营企业 Operator not given", agency_url, table.timezone,
+                    options.lang] for name in operators if agency_ids[name] in used])
     reading_en = "upper end (the longest wait promised)" if options.reading == "upper" else "lower end"
     tables = {
         "agency.txt": agency,
@@ -238,8 +240,8 @@ def _to_gtfs(table: ServiceTable, options: Options) -> Converted:
         del tables["calendar.txt"]
     if not frequencies:
         del tables["frequencies.txt"]
-    return Converted(tables, notices, len(routes_rows), len(table.routes), len(trips_rows), len(frequencies),
-                     start, end)
+    directions = len({(row[0], row[4]) for row in trips_rows})
+    return Converted(tables, notices, len(routes_rows), directions, len(trips_rows), len(frequencies), start, end)
 
 
 def _stop_times(trip_id: str, base: int, pattern: list[tuple[str, int]], exact_first: bool) -> list[str]:

@@ -174,3 +174,19 @@ def test_audit_of_a_bad_table_is_exit_2(tmp_path, cli):
     result = cli("audit", folder, "--built-up", write_polygon(tmp_path / "b.geojson"), "--city", "广州")
     assert result.exit_code == 2 and "Traceback" not in result.stderr
     assert "intervals.csv, line 2 第2行, field interval_min 字段" in result.stderr
+
+
+def test_report_files_show_the_published_ranges(tmp_path, cli):
+    from openpyxl import load_workbook
+
+    table = simple_table(tmp_path / "t", bands=PEAK_BANDS)
+    out = tmp_path / "out"
+    result = cli("audit", table, "--built-up", write_polygon(tmp_path / "b.geojson"), "--city", "广州", "--date", MONDAY,
+                 "--out", out)
+    assert result.exit_code == 1, result.stderr
+    expected = ("06:00-07:00 10-15; 07:00-09:00 25-35; 09:00-17:00 20-30; 17:00-19:00 25-35; 19:00-22:00 20-30")
+    routes = (out / "routes.csv").read_text(encoding="utf-8-sig")
+    assert routes.splitlines()[0].endswith(",published_intervals") and expected in routes
+    sheet = load_workbook(out / "report.xlsx")["线路 Routes"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][-1] == "公布发车间隔 published_intervals" and rows[1][-1] == expected

@@ -49,7 +49,7 @@ def _routes_csv(audit: Audit, path: Path) -> None:
         writer = csv.DictWriter(handle, columns, extrasaction="ignore")
         writer.writeheader()
         for route in audit.result.metrics.routes:
-            published = "; ".join(f"{hm(b.start_s)}-{hm(b.end_s)} {range_text(b.low_min, b.high_min)}"
+            published = "; ".join(f"{hm(b.start_s)}-{hm(b.end_s)} {range_text(b.low_min, b.high_min).replace('–', '-')}"
                                   for b in route.published or [])
             writer.writerow({**route_document(route), "add_departures": plans.get(route.key, ""),
                              "published_intervals": published})

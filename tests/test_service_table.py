@@ -4,6 +4,8 @@ kind of bad row as exit 2 naming the file, the line and the field."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from checker.errors import InputError
 from checker.load.service_table import is_service_table, read_service_table
@@ -175,3 +177,27 @@ def test_not_a_table(tmp_path):
     assert not is_service_table(tmp_path)
     with pytest.raises(InputError):
         read_service_table(tmp_path / "missing")
+
+
+# ---- property test: whatever a table holds, reading ends in a table or an InputError -----------------------
+
+CELLS = st.one_of(st.sampled_from(["", "1", "0", "上行", "06:00", "00:30", "24:30", "25:61", "4-8", "8-4", "0", "4–8",
+                                   "all", "节假日", "weekend", "nope", "113.3", "22.6", "999", "-", "1e9", "NaN"]),
+                  st.text(max_size=5))
+ROWS = st.lists(st.lists(CELLS, min_size=1, max_size=8), max_size=4)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(which=st.sampled_from(["routes", "intervals", "route_stops"]), rows=ROWS, content=st.binary(max_size=80),
+       as_bytes=st.booleans())
+def test_random_tables_never_crash(tmp_path, which, rows, content, as_bytes):
+    folder = simple_table(tmp_path / "t")
+    header = (folder / f"{which}.csv").read_text(encoding="utf-8").split("\n", 1)[0]
+    if as_bytes:
+        (folder / f"{which}.csv").write_bytes(content)
+    else:
+        (folder / f"{which}.csv").write_text(header + "\n" + "".join(",".join(r) + "\n" for r in rows), encoding="utf-8")
+    try:
+        read_service_table(folder)
+    except InputError as error:
+        assert error.message()

@@ -201,3 +201,14 @@ def test_random_tables_never_crash(tmp_path, which, rows, content, as_bytes):
         read_service_table(folder)
     except InputError as error:
         assert error.message()
+
+
+def test_a_period_without_day_type_applies_to_the_routes_own_day_types(tmp_path):
+    """routes.csv gives weekdays only; intervals.csv writes no day type: the period is the weekdays'. Written
+    as 全周 (all) it would ask for a Saturday and a Sunday timetable that routes.csv does not give: an error."""
+    folder = write_table(tmp_path / "a", "1,0,06:00,22:00,weekday,,\n",
+                         "route,direction,start,end,interval_min\n1,0,06:00,22:00,10\n",
+                         stop_rows("1", 0, [(0, 0), (1, 0)]))
+    assert set(read_service_table(folder).routes[0].days) == {"weekday"}
+    error = _bad(tmp_path / "b", routes="1,0,06:00,22:00,weekday,,\n", intervals="1,0,全周,06:00,22:00,10\n")
+    assert error.field == "day_type" and "saturday" in error.en

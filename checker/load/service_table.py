@@ -2,7 +2,8 @@
 Chinese or English headers. Every bad row is an InputError naming the file, the line and the field.
 
     routes.csv       route, direction, first_departure, last_departure[, day_type, route_type, name, operator]
-    intervals.csv    route, direction[, day_type], start, end, interval_min  (a number or a range 4-8, 4–8, 4~8)
+    intervals.csv    route, direction[, day_type], start, end, interval_min  (a number or a range 4-8, 4–8, 4~8;
+                     no day type: the day types routes.csv gives that route-direction)
     route_stops.csv  route, direction, seq, stop_name, lon, lat  (or stop_id, with stops.csv)
     stops.csv        stop_id, stop_name, lon, lat  (optional)
     holidays.csv     date[, name]  (optional: the dates a holiday timetable applies on)
@@ -136,6 +137,7 @@ class PeriodIn:
     high: float
     row: Row
     explicit: bool  # a time was written past 24:00, so it is already on the service-day clock
+    any_day: bool = False  # no day type written: the period applies to the day types routes.csv gives
 
 
 @dataclass
@@ -404,7 +406,8 @@ def parse_rows(source: str, sheets: dict[str, list[Row]]) -> RawTable:
         start, late_start = _clock(row, "start")
         end, late_end = _clock(row, "end")
         low, high = _interval(row)
-        periods.append(PeriodIn(route, direction, days, start, end, low, high, row, late_start or late_end))
+        periods.append(PeriodIn(route, direction, days, start, end, low, high, row, late_start or late_end,
+                                any_day=not row.text("day_type", required=False)))
     stop_rows = {}
     for row in sheets.get("stops", []):
         stop_id = row.text("stop_id")
@@ -508,7 +511,8 @@ def build_table(raw: RawTable, datum: str = "wgs84") -> ServiceTable:
                       if not listed else (f"Route {period.route} has no direction {period.direction} in routes.csv.",
                                           f"routes.csv 中线路 {period.route} 没有方向 {period.direction}。"))
             raise period.row.error("route", en, zh)
-        for day in sorted(period.days, key=DAY_TYPES.index):
+        days = period.days & set(by_key[key]) if period.any_day else period.days
+        for day in sorted(days, key=DAY_TYPES.index):
             entry = by_key[key].get(day)
             if entry is None:
                 en, zh = _label(period.route, period.direction, day)

@@ -63,6 +63,11 @@ def datum(value: str) -> str:
                              "应为 wgs84、gcj02 或 bd09")
 
 
+class Reading(StrEnum):  # members not named upper/lower: those are str methods
+    upper_end = "upper"
+    lower_end = "lower"
+
+
 class Format(StrEnum):
     text = "text"
     json = "json"
@@ -139,6 +144,11 @@ def _audit_parameters() -> list[inspect.Parameter]:
     parameters.append(option("output_format", Format, Format.text, "--format",
                              help="text or json (json to stdout) / 输出格式"))
     parameters.append(option("out", Path | None, None, "--out", help="Write result files to this folder / 输出目录"))
+    parameters.append(option("interval", Reading, Reading.upper_end, "--interval",
+                             help="A service-table FEED: judge each published interval range at its upper end (the "
+                                  "default) or lower / 服务表：间隔范围按上限或下限评估"))
+    parameters.append(option("speed_kmh", float, 15.0, "--speed-kmh", min=1.0, max=120.0,
+                             help="A service-table FEED: speed its stop times are estimated at / 服务表：估算站点时刻的速度"))
     return parameters
 
 
@@ -161,6 +171,7 @@ def audit(**options: Any) -> None:
             city=options["city"], service_date=day, rules=options["rules"],
             select=_patterns(options["select"]), ignore=_patterns(options["ignore"]), week=options["week"],
             dates=[parse_date_arg(d) for d in _patterns([options["dates"]] if options["dates"] else [])],
+            interval=options["interval"].value, speed_kmh=options["speed_kmh"],
             **{spec.name: options[spec.name] for spec in INPUTS},
             **{spec.datum: options[spec.datum] for spec in INPUTS if spec.datum},
         )
@@ -355,6 +366,97 @@ def rules_show(ctx: typer.Context, rule_id: Annotated[str, typer.Argument(help="
 def version() -> None:
     """Print the version / 显示版本."""
     typer.echo(f"buscheck {__version__}")
+
+
+convert_app = typer.Typer(help="把服务表转换为 GTFS / convert published service tables (首末班 + 发车间隔) to GTFS.",
+                          no_args_is_help=True)
+app.add_typer(convert_app, name="convert")
+
+
+def _convert(read: Any, out: Path, interval: Reading, speed_kmh: float, start_date: str | None,
+             end_date: str | None, agency_url: str | None, publisher_url: str | None,
+             table_out: Path | None = None) -> None:
+    """Read a service table with `read()`, write it as GTFS to `out`; exit 0, or 2 naming the bad input."""
+    from checker.convert.gtfs import PLACEHOLDER_URL, Options, to_gtfs, write_feed
+    from checker.convert.table_csv import write_table
+    from checker.load.table import parse_date_arg
+
+    def run() -> int:
+        start = parse_date_arg(start_date) if start_date else None
+        end = parse_date_arg(end_date) if end_date else None
+        if start and end and end < start:
+            raise InputError("--end-date", "The end date is before the start date.", "结束日期早于开始日期。",
+                             value=end_date)
+        table = read()
+        converted = to_gtfs(table, Options(reading=interval.value, speed_kmh=speed_kmh, start=start, end=end,
+                                           publisher_url=publisher_url or PLACEHOLDER_URL, agency_url=agency_url))
+        written = write_feed(converted.tables, out)
+        console = Console(highlight=False, soft_wrap=True)
+        console.print(f"{table.source}: {converted.routes} routes 线路, {converted.route_directions} route-directions "
+                      f"线路方向, {converted.trips} trips 班次模板, {converted.windows} frequency windows 发车时段; "
+                      f"{converted.start} – {converted.end}; intervals at the {interval.value} end 间隔按"
+                      f"{'上限' if interval is Reading.upper_end else '下限'}; stop times estimated at {speed_kmh:g} km/h",
+                      markup=False)
+        for en, zh in [*table.notices, *converted.notices]:
+            console.print(f"• {zh}\n  {en}", markup=False)
+        if table_out is not None:
+            for path in write_table(table, table_out):
+                console.print(f"写出 wrote {path}", markup=False)
+        console.print(f"写出 wrote {written}", markup=False)
+        return EXIT_PASS
+
+    raise typer.Exit(_guarded(run))
+
+
+_OUT = Annotated[Path, typer.Option("--out", help="GTFS to write: FEED.zip, or a folder / 输出的 GTFS（zip 或文件夹）")]
+_INTERVAL = Annotated[Reading, typer.Option("--interval", help="Headway of a published range 4-8: its upper end (8, "
+                                            "the default) or lower (4) / 间隔范围取上限或下限")]
+_SPEED = Annotated[float, typer.Option("--speed-kmh", min=1.0, max=120.0,
+                                       help="Speed the stop times are estimated at / 估算站点时刻的速度")]
+_START = Annotated[str | None, typer.Option("--start-date", help="First service date YYYY-MM-DD (default today) / 起始日期")]
+_END = Annotated[str | None, typer.Option("--end-date", help="Last service date (default a year on) / 结束日期")]
+_AGENCY_URL = Annotated[str | None, typer.Option("--agency-url", help="The operators' URL / 运营企业网址")]
+_PUBLISHER_URL = Annotated[str | None, typer.Option("--publisher-url", help="The publisher's URL / 发布者网址")]
+
+
+@convert_app.command("service-table")
+def convert_service_table(
+    table: Annotated[Path, typer.Argument(help="Service-table folder (routes.csv, intervals.csv, route_stops.csv) "
+                                               "or .xlsx / 服务表文件夹或 .xlsx")],
+    out: _OUT,
+    interval: _INTERVAL = Reading.upper_end,
+    speed_kmh: _SPEED = 15.0,
+    table_datum: Annotated[str, typer.Option("--datum", parser=datum,
+                                             help="Datum of the table's lon/lat / 坐标系")] = "wgs84",
+    start_date: _START = None,
+    end_date: _END = None,
+    agency_url: _AGENCY_URL = None,
+    publisher_url: _PUBLISHER_URL = None,
+) -> None:
+    """服务表转 GTFS / Convert a service table (首末班 + 发车间隔) to a GTFS feed with frequencies.txt."""
+    from checker.load.service_table import read_service_table
+
+    _convert(lambda: read_service_table(table, table_datum), out, interval, speed_kmh, start_date, end_date,
+             agency_url, publisher_url)
+
+
+@convert_app.command("macau")
+def convert_macau(
+    folder: Annotated[Path, typer.Argument(help="Folder of Macau DSAT files (route-metadata.json, route-stops.json, "
+                                                "BUS_POLE.csv, ...) / 澳门交通事务局数据文件夹")],
+    out: _OUT,
+    interval: _INTERVAL = Reading.upper_end,
+    speed_kmh: _SPEED = 15.0,
+    start_date: _START = None,
+    end_date: _END = None,
+    table_out: Annotated[Path | None, typer.Option("--table-out", help="Also write the service table as read (CSV) "
+                                                   "/ 同时输出读取的服务表")] = None,
+) -> None:
+    """澳门公交数据转 GTFS / Convert Macau's DSAT route schedules, stops and poles to a GTFS feed."""
+    from checker.load.macau import read_macau
+
+    _convert(lambda: read_macau(folder), out, interval, speed_kmh, start_date, end_date,
+             "https://www.dsat.gov.mo/", "https://www.dsat.gov.mo/", table_out)
 
 
 # typer's usage errors (its own click, vendored in recent versions): what a user mistyped, not bad input files

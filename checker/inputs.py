@@ -66,6 +66,8 @@ AuditRequest = make_dataclass(
      ("dates", list[date], field(default_factory=list)),  # these dates
      ("select", list[str], field(default_factory=list)),  # rule id patterns to judge (all when empty)
      ("ignore", list[str], field(default_factory=list)),  # rule id patterns not to judge
+     ("interval", str, field(default="upper")),  # a service-table feed: which end of a published range is judged
+     ("speed_kmh", float, field(default=15.0)),  # a service-table feed: speed its stop times are estimated at
      *[(spec.name, Path | None, field(default=None)) for spec in INPUTS if not spec.required],
      *[(key, str, field(default="wgs84")) for key in DATUM_KEYS]],
 )

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from checker import RESULT_SCHEMA_VERSION, __version__
+from checker.convert.table_feed import as_gtfs
 from checker.errors import InputError
 from checker.inputs import AuditRequest, result_inputs
 from checker.judge import CHECKS, judge
@@ -111,7 +112,9 @@ def audit_with_inputs(request: Any) -> tuple[Audit, Loaded, Measured]:
     is loaded once, however many dates are audited."""
     pack = select_rules(open_pack(request.rules), request.select, request.ignore)
     city = resolve_city(pack, request.city, request.profile, request.overrides)
-    loaded = load_inputs(request, pack)
+    with as_gtfs(request.feed, request.feed_crs, request.interval, request.speed_kmh, request.service_date) as source:
+        loaded = load_inputs(request, pack, source.path, source.datum)  # a service table is converted on the fly
+    loaded.notices[:0] = source.notices
     basic = basic_routes(loaded.feed.routes, loaded.route_list, pack.basic_policy)
     services, day_notices = audit_days(request, loaded, basic, pack)
     several = len(services) > 1

@@ -47,3 +47,17 @@ def test_only_load_reads_files(stage):
         text = path.read_text(encoding="utf-8")
         found = [word for word in READS if word in text]
         assert not found, f"{path.relative_to(PACKAGE)} reads input: {found}"
+
+
+def test_convert_writes_gtfs_from_loaded_records_only():
+    """convert/ (service table -> GTFS) builds on model/ and load/ records; no stage of the audit imports it
+    (audit.py wires it in), and it reads no input itself: load/ does."""
+    for path in _modules("convert"):
+        assert _imported_stages(path) <= {"model", "load", "convert"} | SHARED, path.name
+        text = path.read_text(encoding="utf-8")
+        found = [w for w in (".read_text(", ".read_bytes(", "read_table(", "FeedSource(", "pl.read_", "json.load",
+                             "load_workbook") if w in text]
+        assert not found, f"convert/{path.name} reads input: {found}"
+    for stage in ORDER:
+        for path in _modules(stage):
+            assert "convert" not in _imported_stages(path), f"{path.relative_to(PACKAGE)} imports convert"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checker.judge.context import Context, finding, night_exemptions, no_routes, route_subject
+from checker.judge.published import note_published
 from checker.judge.registry import number, register
 from checker.model.clock import Clock
 from checker.model.metrics import RouteRow
@@ -73,6 +74,10 @@ def check_headway_max(rule: Rule, context: Context) -> list[Finding]:
     The city's own minima (profile peak_max_headway_min / offpeak_max_headway_min, per route
     route_max_headway_min) replace `max_min` where set: the finding says so, cites frequency_document, and
     carries the strength "shall" (the city's own requirement), noting when it is looser than the pack's.
+
+    On a feed converted from a service table (buscheck convert, or a table audited directly) the finding also
+    names the published period(s) the worst gap falls in, their range and the end judged ("published interval
+    4–8 min, judged at 8 min"), or says that no interval is published there (judge/published.py).
     """
     if not context.metrics.routes:
         return no_routes(rule, context.city)
@@ -108,5 +113,5 @@ def check_headway_max(rule: Rule, context: Context) -> list[Finding]:
         )
         if own.source != "pack":
             judged.strength, judged.strength_words = "shall", CITY_WORDS
-        findings.append(judged)
+        findings.append(note_published(judged, route, worst.gap_from_s, worst.gap_to_s, context.metrics.timetable))
     return findings + night_exemptions(rule, context)

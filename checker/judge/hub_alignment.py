@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from checker.judge.context import Context, city_subject, finding, requires_input
+from checker.judge.published import note_estimated
 from checker.judge.registry import register
 from checker.load.hubs import MODE_NAMES
 from checker.model.clock import ClockMinute
@@ -82,7 +83,8 @@ def check_hub_alignment(rule: Rule, context: Context) -> list[Finding]:
                 findings.append(_last_bus(rule, hub, route, meets, verdict, settings))
         for route, meets in zip(hub.reaching, verdict.reaching_meets, strict=True):
             if route.kind in JUDGED_KINDS:
-                findings.append(_first_bus(rule, hub, route, meets, verdict, settings))
+                findings.append(note_estimated(_first_bus(rule, hub, route, meets, verdict, settings),
+                                               context.metrics.timetable, "到达时间", "arrival time"))
     if not findings:
         distance = hubs.distance_m
         findings.append(finding(

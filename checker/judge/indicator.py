@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from checker.judge.context import Context, city_subject, finding
+from checker.judge.published import note_estimated
 from checker.judge.registry import number, register
 from checker.model.pack import Param, Rule
 from checker.model.result import Finding
@@ -69,21 +70,29 @@ def check_indicator(rule: Rule, context: Context) -> list[Finding]:
     source_zh = "计算" if found["source"] == "computed" else "申报"
     text = f"{value:g} {unit}"
     if target is None:
-        return [finding(rule, "info", subject, value, None, unit,
+        return [_estimated(rule, context, finding(rule, "info", subject, value, None, unit,
                         f"{rule.title} {text}（{source_zh}：{found['basis_zh']}），未设目标。",
                         f"{rule.title_en} {text} ({found['source']}: {found['basis_en']}); no target set.",
-                        evaluation=row)]
+                        evaluation=row))]
     met = value >= target if rule.params["better"] == "higher" else value <= target
     relation_zh, relation_en = ("不低于", "at least") if rule.params["better"] == "higher" else ("不高于", "at most")
     baseline = row["baseline"]
-    return [finding(
+    return [_estimated(rule, context, finding(
         rule, "pass" if met else "fail", subject, value, target, unit,
         f"{rule.title} {text}（{source_zh}：{found['basis_zh']}），目标{relation_zh} {target:g}"
         + (f"，基准值 {baseline:g}" if baseline is not None else "") + f"：{'达标' if met else '未达标'}。",
         f"{rule.title_en} {text} ({found['source']}: {found['basis_en']}); target {relation_en} {target:g}"
         + (f", baseline {baseline:g}" if baseline is not None else "") + f": {'met' if met else 'not met'}.",
         evaluation={**row, "met": met},
-    )]
+    ))]
+
+
+def _estimated(rule: Rule, context: Context, found: Finding) -> Finding:
+    """Operating speed from a converted service table is its assumed speed, not a measurement: say so."""
+    if rule.check != "tm_peak_speed" or found.detail["evaluation"]["source"] != "computed":
+        return found
+    return note_estimated(found, context.metrics.timetable, "运行时间（因而运营速度即所设速度）",
+                          "running times (so the speed is the assumed one)")
 
 
 for _name, _measures in INDICATOR_CHECKS.items():

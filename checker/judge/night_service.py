@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from checker.judge.context import Context, finding, no_routes, route_subject
+from checker.judge.published import note_worst_gap
 from checker.judge.registry import register
 from checker.model.clock import Clock
 from checker.model.pack import Rule
@@ -49,11 +50,11 @@ def check_night_service(rule: Rule, context: Context) -> list[Finding]:
             problems_zh.append(f"最大间隔 {max_gap:g} 分钟超过 {limit_min:g} 分钟")
             problems_en.append(f"largest interval {max_gap:g} min over {limit_min:g} min")
         status = "fail" if problems_en else "pass"
-        findings.append(finding(
+        findings.append(note_worst_gap(finding(
             rule, status, route_subject(route), max_gap, limit_min, "min",
             f"{route.label} 夜班线路 {first}–{last}："
             + ("；".join(problems_zh) if problems_zh else "符合本市夜班要求") + "。",
             f"{route.label} night route {first}–{last}: "
             + ("; ".join(problems_en) if problems_en else "meets the city's night-route settings") + ".",
-        ))
+        ), route, context.metrics.timetable))
     return findings

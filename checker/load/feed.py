@@ -9,8 +9,10 @@ import polars as pl
 
 from checker.errors import InputError
 from checker.load.archive import FeedSource
+from checker.load.published import load_estimated, load_published
 from checker.load.stop_times import MAX_HOURS, StopTimes, load_stop_times
 from checker.load.table import LINE, Table, read_table
+from checker.model.service_table import EstimatedTimetable
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -41,6 +43,9 @@ class Feed:
     has_direction_id: bool = True
     shape_points: pl.DataFrame | None = None  # when asked for and present: shape_id, lon, lat, sorted by sequence
     flexible_routes: list[str] = field(default_factory=list)  # routes with GTFS-Flex trips (not judged)
+    # converted from a service table (buscheck convert): how, and each frequencies window's published range
+    estimated: EstimatedTimetable | None = None
+    published_intervals: pl.DataFrame | None = None  # trip_id, start_s, end_s, low_min, high_min, judged_min
 
     @property
     def trip_ends(self) -> pl.DataFrame:
@@ -144,6 +149,8 @@ def _load(source: FeedSource, keep_rows: bool, shapes: bool, max_hours: int | No
         has_direction_id=has_direction,
         shape_points=_load_shape_points(source) if shapes else None,
         flexible_routes=flexible_routes,
+        estimated=load_estimated(source),
+        published_intervals=load_published(source, trips["trip_id"]),
     )
 
 

@@ -4,6 +4,7 @@ pack needs), the polygons, and every optional input of the request."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -54,15 +55,17 @@ class Loaded:
     notices: list[tuple[str, str]] = field(default_factory=list)  # (en, zh)
 
 
-def load_inputs(request: Any, pack: RulePack) -> Loaded:
-    """Read every input of `request` (an AuditRequest) that `pack` uses; say which ones it does not."""
+def load_inputs(request: Any, pack: RulePack, feed_path: Path | None = None, feed_datum: str | None = None) -> Loaded:
+    """Read every input of `request` (an AuditRequest) that `pack` uses; say which ones it does not.
+    `feed_path` and `feed_datum`: the GTFS to read instead of request.feed (a service table converted for the
+    audit, whose stops are WGS-84 already)."""
     indicators = bool(pack.rules_checked_by(*INDICATOR_CHECKS))
     built_up = load_built_up(request.built_up, request.built_up_crs)
     districts, district_notices = (load_districts(request.districts, request.built_up_crs) if request.districts
                                    else (None, []))
     avl = indicators and request.on_time is not None and request.on_time.suffix.lower() == ".csv"
-    feed = load_feed(request.feed, keep_rows=avl, shapes=bool(pack.rules_checked_by(*LENGTH_CHECKS)))
-    _stops_to_wgs84(feed, request.feed_crs)
+    feed = load_feed(feed_path or request.feed, keep_rows=avl, shapes=bool(pack.rules_checked_by(*LENGTH_CHECKS)))
+    _stops_to_wgs84(feed, feed_datum or request.feed_crs)
     check_same_place(feed, built_up, districts, request)
     loaded = Loaded(feed, built_up, districts, notices=[*feed.notices, *built_up.notices, *district_notices])
     if request.base_routes is not None:

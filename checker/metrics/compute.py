@@ -71,7 +71,10 @@ def compute_metrics(loaded: Loaded, request: Any, pack: RulePack, city: CityProf
     trips = day_trips.filter(pl.col("route_id").is_in(basic.route_ids))
     all_departures = origin_departures(feed, day_trips)  # every route: hubs may be served by non-basic lines
     departures = all_departures.filter(pl.col("route_id").is_in(basic.route_ids))
-    routes = route_rows(departures, feed.routes, city.peak_windows, set(city.night_routes))
+    published = None
+    if feed.published_intervals is not None:  # a converted service table: the published range of each window
+        published = feed.published_intervals.join(trips.select("trip_id", "route_id", "direction_id"), on="trip_id")
+    routes = route_rows(departures, feed.routes, city.peak_windows, set(city.night_routes), published)
 
     radius = next((r.params["radius_m"] for r in pack.rules_checked_by("coverage_min", "tm_coverage")), 500)
     served = feed.stops_served_by(_coverage_trips(pack, feed, day_trips, trips)["trip_id"])
@@ -92,7 +95,7 @@ def compute_metrics(loaded: Loaded, request: Any, pack: RulePack, city: CityProf
             "built-up area (建成区) that Art. 10(1) measures. Check the polygon before signing the coverage verdict.",
             f"建成区多边形（{summary.built_up_km2:,.0f} 平方公里）有 {summary.far_from_stops_share:.0%} 的面积距离所有站点超过 "
             f"{FAR_FROM_STOPS_M / 1000:g} 公里，可能是行政区划边界而非第十条第一项所称的建成区。请核对后再签署覆盖率结论。"))
-    metrics = Metrics(coverage=summary, routes=routes)
+    metrics = Metrics(coverage=summary, routes=routes, timetable=feed.estimated)
     if loaded.route_list is not None:
         metrics.route_list = _route_list(loaded, basic, all_departures)
     if loaded.trip_loads is not None:

@@ -7,12 +7,20 @@ import polars as pl
 from checker.metrics.route_kinds import night_reason
 from checker.metrics.timetable import headways, route_spans
 from checker.model.clock import Window
-from checker.model.metrics import RouteRow, WindowHeadway
+from checker.model.metrics import PublishedInterval, RouteRow, WindowHeadway
 
 
-def route_rows(departures: pl.DataFrame, routes: pl.DataFrame, peaks: list[Window], night_listed: set[str]) -> list[RouteRow]:
+def route_rows(departures: pl.DataFrame, routes: pl.DataFrame, peaks: list[Window], night_listed: set[str],
+               published: pl.DataFrame | None = None) -> list[RouteRow]:
+    """`published`: a converted service table's published ranges (route_id, direction_id, start_s, end_s, low_min,
+    high_min, judged_min) of the trips running that day, shown on each route row."""
     if departures.is_empty():
         return []
+    bands: dict[tuple, list[PublishedInterval]] = {}
+    if published is not None:
+        for row in published.unique().sort("start_s").iter_rows(named=True):
+            bands.setdefault((row["route_id"], row["direction_id"]), []).append(PublishedInterval(
+                row["start_s"], row["end_s"], row["low_min"], row["high_min"], row["judged_min"]))
     spans = route_spans(departures).join(
         routes.select("route_id", "route_short_name", "route_long_name"), on="route_id", how="left"
     )
@@ -37,5 +45,6 @@ def route_rows(departures: pl.DataFrame, routes: pl.DataFrame, peaks: list[Windo
             departures_s=span["departures_s"],
             night=night_reason(span["route_id"], span["route_short_name"], span["route_long_name"],
                                span["first_departure_s"], span["last_departure_s"], night_listed),
+            published=bands.get((span["route_id"], span["direction_id"]), []) if published is not None else None,
         ))
     return rows

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from checker.model.service_table import EstimatedTimetable
+
 
 @dataclass(frozen=True)
 class Reason:
@@ -29,6 +31,18 @@ class WindowHeadway:
     gap_to_s: int | None
 
 
+@dataclass(frozen=True)
+class PublishedInterval:
+    """A period of a service table as published (a feed converted by `buscheck convert`): its range and the
+    interval the feed's frequencies.txt runs it at (the upper or lower end, as the conversion chose)."""
+
+    start_s: int
+    end_s: int
+    low_min: float
+    high_min: float
+    judged_min: float
+
+
 @dataclass
 class RouteRow:
     """One basic route and direction on the audit date, at its origin terminal."""
@@ -45,6 +59,7 @@ class RouteRow:
     windows: list[WindowHeadway]
     departures_s: list[int]  # sorted
     night: Reason | None  # why it is a night route (Art. 10(4): the city sets its hours), or None
+    published: list[PublishedInterval] | None = None  # a converted service table's published periods, by start
 
     @property
     def key(self) -> tuple[str, int]:
@@ -176,6 +191,7 @@ class Metrics:
     priority: dict[str, Any] | None = None
     indicators: dict[str, dict[str, Any] | None] | None = None
     route_list: RouteListMetric | None = None
+    timetable: EstimatedTimetable | None = None  # a feed converted from a service table: how it was derived
 
     def route(self, route_id: str, direction_id: int) -> RouteRow | None:
         return next((r for r in self.routes if r.key == (route_id, direction_id)), None)

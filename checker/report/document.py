@@ -47,7 +47,9 @@ def route_document(route: RouteRow) -> dict[str, Any]:
                      "gap_from": hms(w.gap_from_s), "gap_to": hms(w.gap_to_s)} for w in route.windows],
         "departures": [hms(t) for t in route.departures_s],
         "night": night, "night_reason": plain(route.night),
-    }
+    } | ({} if route.published is None else {"published_intervals": [  # a converted service table's periods
+        {"start": hm(b.start_s), "end": hm(b.end_s), "min": b.low_min, "max": b.high_min,
+         "judged": round(b.judged_min, 2)} for b in route.published]})
 
 
 def _hub_route(route: HubRoute, meets: bool, leaving: bool) -> dict[str, Any]:

@@ -13,7 +13,9 @@ from pathlib import Path
 import shapely
 
 from checker.errors import InputError
+from checker.model.clock import hm
 from checker.model.result import Audit
+from checker.model.service_table import range_text
 from checker.report.document import plain, result_json, route_document
 
 
@@ -42,11 +44,16 @@ def _routes_csv(audit: Audit, path: Path) -> None:
     columns = ["route_id", "direction_id", "route_short_name", "route_long_name", "origin_stop_id", "trips",
                "first_departure", "last_departure", "max_headway_peak_min", "max_headway_offpeak_min",
                "max_gap_min", "night", "add_departures"]
+    if any(route.published is not None for route in audit.result.metrics.routes):
+        columns.append("published_intervals")  # a converted service table: "06:00-10:00 4-8; ..."
     with path.open("w", newline="", encoding="utf-8-sig") as handle:  # BOM so that Excel reads Chinese right
         writer = csv.DictWriter(handle, columns, extrasaction="ignore")
         writer.writeheader()
         for route in audit.result.metrics.routes:
-            writer.writerow({**route_document(route), "add_departures": plans.get(route.key, "")})
+            published = "; ".join(f"{hm(b.start_s)}-{hm(b.end_s)} {range_text(b.low_min, b.high_min).replace('–', '-')}"
+                                  for b in route.published or [])
+            writer.writerow({**route_document(route), "add_departures": plans.get(route.key, ""),
+                             "published_intervals": published})
 
 
 def _parts(geometry) -> list:

@@ -4,6 +4,7 @@ district, hub and facility tables; the figures are those of result.json."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -94,10 +95,20 @@ def write_xlsx(audit: Audit, path: Path) -> None:
         _sheet(book, "分区 Districts", ["区 district", "建成区 built_up_km2", "覆盖 covered_km2", "未覆盖 uncovered_km2",
                                        "覆盖率 ratio"],
                [[d["name"], d["built_up_km2"], d["covered_km2"], d["uncovered_km2"], d["ratio"]] for d in cov["districts"]])
+    published = any("published_intervals" in r for r in doc["metrics"]["routes"])  # a converted service table
+
+    def periods(r: dict[str, Any]) -> list[str]:
+        """The published periods of a converted service table ("06:00-10:00 4-8; ..."), when there are any."""
+        if not published:
+            return []
+        return ["; ".join(f"{p['start']}-{p['end']} {p['min']:g}" + (f"-{p['max']:g}" if p["max"] != p["min"] else "")
+                          for p in r.get("published_intervals", []))]
+
     _sheet(book, "线路 Routes", ["route_id", "direction_id", "route_short_name", "trips", "first_departure",
-                                "last_departure", "max_headway_peak_min", "max_headway_offpeak_min", "max_gap_min", "night"],
+                                "last_departure", "max_headway_peak_min", "max_headway_offpeak_min", "max_gap_min", "night",
+                                *(["公布发车间隔 published_intervals"] if published else [])],
            [[r["route_id"], r["direction_id"], r["route_short_name"], r["trips"], r["first_departure"], r["last_departure"],
-             r["max_headway_peak_min"], r["max_headway_offpeak_min"], r["max_gap_min"], r["night"]]
+             r["max_headway_peak_min"], r["max_headway_offpeak_min"], r["max_gap_min"], r["night"], *periods(r)]
             for r in doc["metrics"]["routes"]])
     hubs = doc["metrics"].get("hubs")
     if hubs:

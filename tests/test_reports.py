@@ -86,3 +86,22 @@ def test_xlsx_has_the_json_figures(out):
     routes = list(book["线路 Routes"].iter_rows(values_only=True))[1:]
     assert len(routes) == len(doc["metrics"]["routes"])
     assert {r[0] for r in book["枢纽 Hubs"].iter_rows(values_only=True)} >= {h["name"] for h in doc["metrics"]["hubs"]["hubs"]}
+
+
+def test_the_map_has_a_scale_north_districts_gap_labels_and_a_matching_legend(tmp_path):
+    from checker.pipeline import AuditRequest, run_audit
+    from checker.report.html import render_html
+    from tests.conftest import REPO
+
+    city = REPO / "sample_feeds" / "sample_city"
+    html = render_html(run_audit(AuditRequest(
+        feed=city / "gtfs.zip", built_up=city / "built_up.geojson", city="示例市", profile=city / "profile.toml",
+        districts=city / "districts.geojson", hubs=city / "hubs.csv", facilities=city / "facilities.csv")))
+    svg = html[html.index('<svg id="coverage-map"'):]
+    svg = svg[:svg.index("</svg>")]
+    assert 'class="scale"' in svg and "2 km" in svg and 'class="north"' in svg
+    assert "西区 West district" in svg and "东区 East district" in svg
+    assert svg.count(" km²</text>") == 5  # the five largest uncovered areas labelled
+    for symbol in ("枢纽 hub", "已覆盖的优先设施 priority facility reached", "未覆盖的优先设施", "行政区 district"):
+        assert symbol in svg
+    assert 'class="legend"' not in html  # the legend is drawn in the map, with the map's own symbols

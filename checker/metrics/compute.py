@@ -12,6 +12,7 @@ import polars as pl
 from checker.load.calendar import trips_on
 from checker.load.datum import from_wgs84, to_wgs84
 from checker.load.inputs import INDICATOR_CHECKS, Loaded
+from checker.load.polygons import project
 from checker.metrics.coverage import (
     Coverage,
     compute_coverage,
@@ -150,6 +151,7 @@ def _coverage_summary(coverage: Coverage, loaded: Loaded) -> CoverageSummary:
     districts = None
     if loaded.districts is not None:
         districts = [DistrictCoverage(**row) for row in district_coverage(coverage, loaded.districts)]
+        coverage.districts_local = [(d.name, project(d.geometry, coverage.to_local)) for d in loaded.districts]
     return CoverageSummary(
         ratio=round(coverage.ratio, 6), built_up_km2=round(coverage.built_up_km2, 4),
         covered_km2=round(coverage.covered_km2, 4), uncovered_km2=round(coverage.uncovered_km2, 4),

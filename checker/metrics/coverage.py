@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
@@ -39,6 +39,7 @@ class Coverage:
     area_local: BaseGeometry
     to_local: Transformer  # WGS-84 lon/lat -> `projection`
     stops_local: np.ndarray  # (n, 2) stop positions in `projection` metres
+    districts_local: list[tuple[str, BaseGeometry]] = field(default_factory=list)  # for the map, with --districts
 
 
 def local_projection(area_wgs84: BaseGeometry) -> CRS:

@@ -119,16 +119,17 @@ LEGEND = (("covered", "已覆盖 covered"), ("uncovered", "未覆盖 uncovered")
 
 
 def _legend_symbol(kind: str, x: float, y: float) -> str:
+    """The legend's sample of a symbol (class "key" too, so that counting the map's own symbols skips it)."""
     if kind in ("covered", "uncovered"):
-        return f'<rect class="{kind}" x="{x}" y="{y - 9}" width="12" height="12"/>'
+        return f'<rect class="{kind} key" x="{x}" y="{y - 9}" width="12" height="12"/>'
     if kind == "stop":
-        return f'<g class="stops"><circle cx="{x + 6}" cy="{y - 3}" r="2.5"/></g>'
+        return f'<g class="stops key"><circle cx="{x + 6}" cy="{y - 3}" r="2.5"/></g>'
     if kind == "hub":
-        return f'<path class="hub" d="{_triangle(x + 6, y - 3)}"/>'
+        return f'<path class="hub key" d="{_triangle(x + 6, y - 3)}"/>'
     if kind == "district":
         return (f'<line x1="{x}" y1="{y - 3}" x2="{x + 12}" y2="{y - 3}" stroke="#36405a" stroke-width="1.2" '
                 f'stroke-dasharray="5 3"/>')
-    return f'<rect class="{kind}" x="{x + 2}" y="{y - 7}" width="8" height="8"/>'
+    return f'<rect class="{kind} key" x="{x + 2}" y="{y - 7}" width="8" height="8"/>'
 
 
 def _triangle(x: float, y: float) -> str:

@@ -2,6 +2,7 @@
 
 import csv
 import json
+from urllib.parse import quote
 
 import pytest
 
@@ -76,7 +77,7 @@ def test_cli_batch_in_two_processes_writes_the_summary(province, tmp_path, cli):
     assert rows[0]["fail GD-COV-500"] == "1"
     assert (out / "summary.xlsx").is_file()
     html = (out / "summary.html").read_text(encoding="utf-8")
-    assert 'href="广州/report.html"' in html and "错误 error" in html
+    assert f'href="{quote("广州")}/report.html"' in html and "错误 error" in html  # links percent-encoded
 
 
 def test_dask_local_cluster_gives_the_same_rows(province, tmp_path):

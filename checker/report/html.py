@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
 from checker.model.result import STATUSES, Audit, Finding
 from checker.report.document import to_document
 from checker.report.svg import coverage_map, timeline
+from checker.report.templating import ENV, SORT_SCRIPT, content_security_policy
 from checker.report.text import STATUS_LABEL
 
 TIMELINES_ALL_UP_TO = 80  # route-directions; above this only failing ones get a timeline
 TIMELINES_MAX = 200
-
-_ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape())
 
 
 def _route_key(subject: dict) -> tuple | None:
@@ -72,7 +69,8 @@ def render_html(audit: Audit) -> str:
     shown = routes if len(routes) <= TIMELINES_ALL_UP_TO else [r for r in routes if r["status"] == "fail"]
     timelines = [{"route": r, "svg": timeline(r["departures_s"], peaks, r["gaps"])} for r in shown[:TIMELINES_MAX]]
     cov = audit.coverage
-    return _ENV.get_template("report.html.j2").render(
+    return ENV.get_template("report.html.j2").render(
+        csp=content_security_policy(SORT_SCRIPT), sort_script=SORT_SCRIPT,
         doc=doc, routes=routes, timelines=timelines, timelines_left=len(shown) - len(timelines),
         families=families, status_label=STATUS_LABEL,
         map_svg=coverage_map(cov.area_local, cov.covered_local, cov.uncovered_local, cov.stops_local, _markers(audit)),

@@ -6,14 +6,13 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from checker.report.templating import ENV, content_security_policy
+
 COLUMNS = ["rank", "city", "status", "tier", "coverage_min", "coverage_target", "coverage", "coverage_margin",
            "service_date", "route_directions", "failing_findings", "skipped", "seconds", "error", "folder"]
-_ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                   autoescape=select_autoescape())
 
 
 def ranked(rows: list[dict]) -> list[dict]:
@@ -51,5 +50,6 @@ def write_summary(rows: list[dict], out: Path) -> list[Path]:
         sheet.append(["" if v is None else v for v in line])
     sheet.freeze_panes = "C2"
     book.save(paths[1])
-    paths[2].write_text(_ENV.get_template("summary.html.j2").render(rows=rows, rules=_rules(rows)), encoding="utf-8")
+    html = ENV.get_template("summary.html.j2").render(rows=rows, rules=_rules(rows), csp=content_security_policy())
+    paths[2].write_text(html, encoding="utf-8")
     return paths

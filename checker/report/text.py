@@ -1,8 +1,15 @@
-"""The terminal summary: verdict, then each rule family with its worst offenders first."""
+"""The terminal summary: verdict, then each rule family with its worst offenders first.
+
+Text from input (names, messages quoting them, notices) goes through `_t`: rich markup in it is escaped (a route
+named "[/bold]" is shown, not parsed) and control characters are replaced, so no name can restyle the terminal
+or send it escape sequences."""
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from checker.model.clock import Clock
@@ -13,6 +20,12 @@ STATUS_STYLE = {"pass": "green", "fail": "bold red", "not_assessed": "yellow", "
 STATUS_LABEL = {"pass": "达标 pass", "fail": "不达标 fail", "not_assessed": "未评估 not assessed", "exempt": "豁免 exempt",
                 "info": "报告 reported"}
 WORST_SHOWN = 8
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _t(value: object) -> str:
+    """Input text for a rich console: markup escaped, control characters (but tab and newline) replaced."""
+    return escape(_CONTROL.sub("\ufffd", str(value)))
 
 
 def _minutes(value: object) -> float | None:
@@ -34,9 +47,10 @@ def render_text(audit: Audit, console: Console) -> None:
     result = audit.result
     doc = to_document(result)
     city, tier, day, pack = doc["city"], doc["tier"], doc["service_date"], doc["rule_pack"]
-    console.print(f"[bold]buscheck {doc['tool']['version']}[/bold] — {pack['title']} {pack['document']} ({pack['title_en']})")
+    console.print(f"[bold]buscheck {doc['tool']['version']}[/bold] — {_t(pack['title'])} {_t(pack['document'])} "
+                  f"({_t(pack['title_en'])})")
     console.print(
-        f"城市 City: {city['name']} {city['name_en']} | 等级 Tier: {tier['name']} {tier['name_en']}"
+        f"城市 City: {_t(city['name'])} {_t(city['name_en'])} | 等级 Tier: {_t(tier['name'])} {_t(tier['name_en'])}"
         + (f" (覆盖率目标 coverage target {tier['coverage_target']:.0%})" if tier["coverage_target"] > 0 else "")
     )
     chosen = {"requested": "指定 as requested", "busiest_weekday": "最繁忙工作日 busiest weekday",
@@ -57,7 +71,7 @@ def render_text(audit: Audit, console: Console) -> None:
         findings = [f for f in result.findings if f.family == family.id]
         if not findings:
             continue
-        console.rule(f"[bold]{zh} {en}[/bold]")
+        console.rule(f"[bold]{_t(zh)} {_t(en)}[/bold]")
         evaluated = [f for f in findings if "evaluation" in f.detail]
         if evaluated:
             render_evaluation(console, evaluated)
@@ -71,7 +85,7 @@ def render_text(audit: Audit, console: Console) -> None:
     if doc["notices"]:
         console.rule("[bold]提示 Notices[/bold]")
         for notice in doc["notices"]:
-            console.print(f"• {notice['zh']}\n  {notice['en']}")
+            console.print(f"• {_t(notice['zh'])}\n  {_t(notice['en'])}")
 
 
 def _render_rule(console: Console, findings: list[Finding]) -> None:
@@ -79,11 +93,11 @@ def _render_rule(console: Console, findings: list[Finding]) -> None:
     counts = {s: sum(f.status == s for f in findings) for s in STATUSES}
     tally = " ".join(f"[{STATUS_STYLE[s]}]{STATUS_LABEL[s]} {n}[/]" for s, n in counts.items() if n)
     where = f"Art. {first.article} 第{first.article}条" if first.article[:1].isdigit() else first.article
-    console.print(f"[bold]{first.rule}[/bold] ({where})  {tally}")
+    console.print(f"[bold]{_t(first.rule)}[/bold] ({_t(where)})  {tally}")
     if first.subject["type"] != "route":
         for f in findings:
             style = STATUS_STYLE[f.status]
-            console.print(f"  [{style}]{STATUS_LABEL[f.status]}[/]  {f.message_zh}\n  {f.message_en}")
+            console.print(f"  [{style}]{STATUS_LABEL[f.status]}[/]  {_t(f.message_zh)}\n  {_t(f.message_en)}")
         console.print()
         return
     _render_route_findings(console, findings, counts)
@@ -97,7 +111,7 @@ def render_districts(console: Console, districts: list[dict] | None) -> None:
         table.add_column(column, justify="left" if column.startswith("区") else "right")
     for row in districts[:WORST_SHOWN]:
         ratio = "—" if row["ratio"] is None else f"{row['ratio']:.2%}"
-        table.add_row(row["name"], f"{row['built_up_km2']:.2f}", f"{row['covered_km2']:.2f}", ratio)
+        table.add_row(_t(row["name"]), f"{row['built_up_km2']:.2f}", f"{row['covered_km2']:.2f}", ratio)
     console.print(table)
     if len(districts) > WORST_SHOWN:
         console.print(f"  … 另有 {len(districts) - WORST_SHOWN} 个区 and {len(districts) - WORST_SHOWN} more")
@@ -117,7 +131,7 @@ def render_evaluation(console: Console, findings: list[Finding]) -> None:
     for f in sorted(findings, key=lambda f: (f.detail["evaluation"]["number"] is None, f.detail["evaluation"]["number"] or 0)):
         row = f.detail["evaluation"]
         source = {"computed": "计算 computed", "declared": "申报 declared"}.get(row["source"], "—")
-        table.add_row(str(row["number"] or ""), f"{row['indicator']}\n{row['indicator_en']}", row["unit"],
+        table.add_row(str(row["number"] or ""), f"{_t(row['indicator'])}\n{_t(row['indicator_en'])}", _t(row["unit"]),
                       _number(row["baseline"]), _number(row["target"]), _number(row["value"]), source,
                       f"[{STATUS_STYLE[f.status]}]{STATUS_LABEL[f.status]}[/]")
     console.print(table)
@@ -132,7 +146,7 @@ def render_hubs(console: Console, hubs: dict | None) -> None:
     for column in ("枢纽 hub", "方式 mode", "首/末 first/last", "末班离站 last bus leaves ≥", "首班到站 first bus arrives ≤"):
         table.add_column(column)
     for hub in hubs["hubs"]:
-        table.add_row(hub["name"], hub["mode"], f"{hub['first_departure']}/{hub['last_arrival']}",
+        table.add_row(_t(hub["name"]), _t(hub["mode"]), f"{hub['first_departure']}/{hub['last_arrival']}",
                       _hub_end(hub, "last", hub["leaving"]), _hub_end(hub, "first", hub["reaching"]))
     console.print(table)
     console.print()
@@ -143,7 +157,7 @@ def _hub_end(hub: dict, end: str, entries: list[dict]) -> str:
     if not entries:
         return f"{need}: 无线路 no route"
     if hub[f"{end}_met_by"]:
-        return f"{need}: [green]{', '.join(hub[f'{end}_met_by'][:3])}[/]"
+        return f"{need}: [green]{_t(', '.join(hub[f'{end}_met_by'][:3]))}[/]"
     return f"{need}: [red]无 none, 差 short by {hub[f'{end}_gap_min']:g} min[/]"
 
 
@@ -158,12 +172,12 @@ def _render_route_findings(console: Console, findings: list[Finding], counts: di
     for f in worst:
         value = f"{f.value:g}" if isinstance(f.value, float) else str(plain(f.value))
         table.add_row(
-            str(f.subject.get("route_short_name") or f.subject.get("route_id")),
-            str(f.subject.get("direction_id", "")),
+            _t(f.subject.get("route_short_name") or f.subject.get("route_id")),
+            _t(f.subject.get("direction_id", "")),
             f"[{STATUS_STYLE[f.status]}]{STATUS_LABEL[f.status]}[/]",
-            f"{value} {'' if f.unit in ('time', '') else f.unit}".strip(),
-            str(plain(f.threshold)),
-            f"{f.message_zh}\n{f.message_en}",
+            _t(f"{value} {'' if f.unit in ('time', '') else f.unit}".strip()),
+            _t(plain(f.threshold)),
+            f"{_t(f.message_zh)}\n{_t(f.message_en)}",
         )
     console.print(table)
     hidden = counts["fail"] + counts["not_assessed"] - len(worst)

@@ -13,6 +13,7 @@ import shapely
 
 from checker.errors import InputError
 from checker.model.result import Audit
+from checker.report.cells import csv_cell, csv_row
 from checker.report.document import plain, result_json, route_document
 
 
@@ -24,14 +25,15 @@ def _findings_csv(audit: Audit, path: Path) -> None:
         writer.writerow(columns)
         for f in audit.result.findings:
             s = f.subject
-            writer.writerow([f.rule, f.article, f.family, f.status, s["type"], s.get("city", ""), s.get("route_id", ""),
+            writer.writerow(csv_row([f.rule, f.article, f.family, f.status, s["type"], s.get("city", ""), s.get("route_id", ""),
                              s.get("direction_id", ""), s.get("route_short_name", ""), s.get("hub", ""),
                              s.get("level", ""), plain(f.value), plain(f.threshold), f.unit,
-                             f.message_zh, f.message_en])
+                             f.message_zh, f.message_en]))
 
 
 def _routes_csv(audit: Audit, path: Path) -> None:
-    """One row per route-direction, with the departures an operator would add to comply."""
+    """One row per route-direction, with the departures an operator would add to comply. Text cells that a
+    spreadsheet would read as a formula are neutralised (report/cells.py), in findings.csv too."""
     wanted: dict[tuple, set[str]] = {}
     for f in audit.result.findings:
         if "add_departures" in f.detail:
@@ -45,7 +47,8 @@ def _routes_csv(audit: Audit, path: Path) -> None:
         writer = csv.DictWriter(handle, columns, extrasaction="ignore")
         writer.writeheader()
         for route in audit.result.metrics.routes:
-            writer.writerow({**route_document(route), "add_departures": plans.get(route.key, "")})
+            row = {**route_document(route), "add_departures": plans.get(route.key, "")}
+            writer.writerow({key: csv_cell(row[key]) for key in columns})
 
 
 def _parts(geometry) -> list:

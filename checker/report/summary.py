@@ -9,6 +9,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from checker.report.cells import csv_row, mark_text, xlsx_text
 from checker.report.templating import ENV, content_security_policy
 
 COLUMNS = ["rank", "city", "status", "tier", "coverage_min", "coverage_target", "coverage", "coverage_margin",
@@ -39,15 +40,17 @@ def write_summary(rows: list[dict], out: Path) -> list[Path]:
     with paths[0].open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
-        writer.writerows([["" if v is None else v for v in line] for line in body])
+        writer.writerows([csv_row(["" if v is None else v for v in line]) for line in body])
     book = Workbook()
     sheet = book.active
     sheet.title = "省级汇总 Province"
-    sheet.append(header)
+    sheet.append([xlsx_text(name) for name in header])
+    mark_text(sheet[1])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for line in body:
-        sheet.append(["" if v is None else v for v in line])
+    for line in body:  # city names and error messages as text, never formulas
+        sheet.append([xlsx_text(v) if isinstance(v, str) else ("" if v is None else v) for v in line])
+        mark_text(sheet[sheet.max_row])
     sheet.freeze_panes = "C2"
     book.save(paths[1])
     html = ENV.get_template("summary.html.j2").render(rows=rows, rules=_rules(rows), csp=content_security_policy())

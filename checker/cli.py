@@ -1,4 +1,5 @@
-"""Command line: `buscheck audit`, `buscheck rules`. Exit 0 no rule fails, 1 a rule fails, 2 bad input."""
+"""Command line: `buscheck audit`, `buscheck rules`. Exit 0 no rule fails, 1 a rule fails, 2 bad input;
+130 or 143 interrupted by SIGINT or SIGTERM (checker/__main__.py installs the handlers)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from checker import __version__
-from checker.errors import InputError
+from checker.errors import InputError, Interrupted
 
 app = typer.Typer(
     add_completion=False,
@@ -44,13 +45,17 @@ def _stderr() -> Console:
 
 
 def _guarded(action):
-    """Run `action`; bad input becomes a message and exit 2, an internal fault a short message and exit 3."""
+    """Run `action`; bad input becomes a message and exit 2, an internal fault a short message and exit 3,
+    Ctrl-C or SIGTERM (after the action's own cleanup) one line and exit 130 or 143."""
     try:
         return action()
     except InputError as error:
         _stderr().print(error.message(), markup=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    except (typer.Exit, KeyboardInterrupt):
+    except (KeyboardInterrupt, Interrupted) as stop:
+        _stderr().print("已中断 / Interrupted", markup=False)
+        raise typer.Exit(stop.exit_code if isinstance(stop, Interrupted) else 130) from None
+    except typer.Exit:
         raise
     except Exception as error:  # never a traceback for a user, unless they ask for one
         if os.environ.get("BUSCHECK_DEBUG"):

@@ -109,15 +109,16 @@ def audit(**options: Any) -> None:
 
     def run() -> int:
         day: date | None = parse_date_arg(options["service_date"]) if options["service_date"] else None
+        inputs = [options[spec.name] for spec in INPUTS]
         if out is not None:
-            check_out_dir(out)
+            check_out_dir(out, inputs)
         request = AuditRequest(
             city=options["city"], service_date=day, rules=options["rules"],
             **{spec.name: options[spec.name] for spec in INPUTS},
             **{spec.datum: options[spec.datum].value for spec in INPUTS if spec.datum},
         )
         done = run_audit(request)
-        written = write_outputs(done, out) if out is not None else []
+        written = write_outputs(done, out, inputs=inputs) if out is not None else []
         if options["output_format"] is Format.json:
             sys.stdout.write(result_json(done.result) + "\n")
         else:

@@ -1,20 +1,22 @@
-"""Result files for --out: written to a temporary folder first, moved into place only when all are written."""
+"""Result files for --out: written to a staging folder first, which then replaces --out whole (outdir.py)."""
 
 from __future__ import annotations
 
 import csv
+import functools
 import json
-import os
-import shutil
-import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import shapely
 
-from checker.errors import InputError
+from checker import faults
 from checker.model.result import Audit
 from checker.report.cells import csv_cell, csv_row
 from checker.report.document import plain, result_json, route_document
+from checker.report.outdir import OutDir, check_out_dir
+
+__all__ = ["check_out_dir", "write_outputs"]
 
 
 def _findings_csv(audit: Audit, path: Path) -> None:
@@ -69,37 +71,29 @@ def _uncovered_geojson(audit: Audit, path: Path) -> None:
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
 
 
-def check_out_dir(out_dir: Path) -> None:
-    """Refuse an --out that cannot be written before any work is done."""
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError("--out", "Expected a folder; a file of that name exists.", "应为文件夹；同名文件已存在。",
-                         value=str(out_dir))
-    parent = next((p for p in [out_dir, *out_dir.parents] if p.exists()), Path("."))
-    if not os.access(parent, os.W_OK):
-        raise InputError("--out", f"Cannot write in {parent}.", f"无法写入 {parent}。", value=str(out_dir))
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
 
 
-def write_outputs(audit: Audit, out_dir: Path) -> list[Path]:
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".buscheck-", dir=out_dir.parent))
-    try:
-        (staging / "result.json").write_text(result_json(audit.result), encoding="utf-8")
-        _findings_csv(audit, staging / "findings.csv")
-        _routes_csv(audit, staging / "routes.csv")
-        _uncovered_geojson(audit, staging / "uncovered.geojson")
+def write_outputs(audit: Audit, out_dir: Path, extra: dict[str, str] | None = None,
+                  inputs: Iterable[Path | str | None] = ()) -> list[Path]:
+    """Every result file (and `extra` text files, such as a batch city's input hash) written into a staging
+    folder, then put in place of `out_dir` whole (report/outdir.py)."""
+    with OutDir(out_dir, "audit", inputs) as out:
+        out.write("result.json", lambda path: path.write_text(result_json(audit.result), encoding="utf-8"))
+        out.write("findings.csv", lambda path: _findings_csv(audit, path))
+        out.write("routes.csv", lambda path: _routes_csv(audit, path))
+        out.write("uncovered.geojson", lambda path: _uncovered_geojson(audit, path))
         from checker.report.html import write_html  # jinja2 and openpyxl: only when reports are written
         from checker.report.xlsx import write_xlsx
 
-        write_html(audit, staging / "report.html")
-        write_xlsx(audit, staging / "report.xlsx")
-        out_dir.mkdir(exist_ok=True)
-        written = []
-        for item in sorted(staging.iterdir()):
-            target = out_dir / item.name
-            item.replace(target)
-            written.append(target)
-        return written
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        def html(path: Path) -> None:
+            faults.inject("write", audit.result.city["name"])  # tests: a full disk, a hang while writing
+            write_html(audit, path)
+
+        out.write("report.html", html)
+        out.write("report.xlsx", lambda path: write_xlsx(audit, path))
+        for name, text in (extra or {}).items():
+            out.write(name, functools.partial(_write_text, text=text))
+        out.commit()
+    return [out.given / name for name in sorted(out.written) if not name.startswith(".")]

@@ -46,7 +46,8 @@ lint: setup
 	$(BIN)/ruff check checker tests bench sample_feeds
 	$(BIN)/mypy --strict checker/model
 	$(BIN)/mypy --ignore-missing-imports --follow-imports=silent checker/judge checker/report checker/audit.py \
-	  checker/inputs.py checker/cli.py checker/metrics/compute.py checker/metrics/route_kinds.py
+	  checker/inputs.py checker/cli.py checker/metrics/compute.py checker/metrics/route_kinds.py \
+	  checker/batch/runner.py checker/faults.py checker/errors.py checker/__main__.py
 
 clean:
 	rm -rf $(VENV) demo_out .pytest_cache

@@ -145,33 +145,42 @@ def batch(
         str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786) / Dask 调度器地址")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Audit every city even if its inputs are unchanged / 全部重跑")] = False,
+    max_memory: Annotated[str | None, typer.Option(
+        "--max-memory", help="Address-space limit per worker process, e.g. 4G; a city over it is its own error / "
+        "每个工作进程的内存上限")] = None,
 ) -> None:
-    """批量审计全省城市 / Audit every city of a manifest; exit 0 all pass, 1 a city fails a rule, 2 an input error."""
+    """批量审计全省城市 / Audit every city of a manifest; exit 0 all pass, 1 a city fails a rule, 2 a city's error
+    (bad input, a dead worker) or a bad manifest, 130/143 interrupted (the summary of the cities done is written)."""
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from checker.batch.manifest import load_manifest
-    from checker.batch.runner import run_batch
+    from checker.batch.runner import parse_memory, run_batch
     from checker.report.files import check_out_dir
-    from checker.report.summary import write_summary
 
     def run() -> int:
         jobs = load_manifest(manifest)
-        check_out_dir(out)
-        out.mkdir(parents=True, exist_ok=True)
+        limit = parse_memory(max_memory)
+        check_out_dir(out, [manifest])
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=_stderr(), transient=False) as bar:
             task = bar.add_task("审计 auditing", total=len(jobs))
 
             def advance(row: dict) -> None:
                 state = "skipped 未变跳过" if row.get("skipped") else row["status"]
-                bar.update(task, advance=1, description=f"{row['city']}: {state}")
+                bar.update(task, advance=1, description=f"{escape(row['city'])}: {state}")
 
-            rows = run_batch(jobs, out, workers, scheduler, force, advance)
-        paths = write_summary(rows, out)
+            try:
+                rows = run_batch(jobs, out, workers, scheduler, force, advance, max_memory=limit, inputs=[manifest])
+            except (KeyboardInterrupt, Interrupted):
+                _stderr().print(f"已中断：已完成城市的汇总写入 {out} / interrupted: the summary of the cities done is in "
+                                f"{out} (if any was done)", markup=False)
+                raise
+        paths = [out / name for name in ("summary.csv", "summary.xlsx", "summary.html")]
         console = Console(highlight=False)
         for row in rows:
             if row["status"] == "error":
-                console.print(f"[red]{row['city']}[/red]: {row['error']}", markup=True)
+                console.print(f"[red]{escape(row['city'])}[/red]: {escape(row['error'])}", markup=True)
         counts = {s: sum(r["status"] == s for r in rows) for s in ("pass", "fail", "error")}
         skipped = sum(bool(r.get("skipped")) for r in rows)
         console.print(f"{len(rows)} cities 城市: pass {counts['pass']}, fail {counts['fail']}, error {counts['error']}"

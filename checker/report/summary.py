@@ -33,7 +33,9 @@ def _table(rows: list[dict]) -> tuple[list[str], list[list]]:
     return header, body
 
 
-def write_summary(rows: list[dict], out: Path) -> list[Path]:
+def write_summary(rows: list[dict], out: Path, interrupted: bool = False) -> list[Path]:
+    """summary.csv, summary.xlsx and summary.html in `out`. `interrupted`: the batch was stopped; rows of the
+    cities it did not audit have the status "interrupted" (ranked last, as errors)."""
     rows = ranked(rows)
     header, body = _table(rows)
     paths = [out / "summary.csv", out / "summary.xlsx", out / "summary.html"]
@@ -43,7 +45,7 @@ def write_summary(rows: list[dict], out: Path) -> list[Path]:
         writer.writerows([csv_row(["" if v is None else v for v in line]) for line in body])
     book = Workbook()
     sheet = book.active
-    sheet.title = "省级汇总 Province"
+    sheet.title = "省级汇总 Province (interrupted)" if interrupted else "省级汇总 Province"
     sheet.append([xlsx_text(name) for name in header])
     mark_text(sheet[1])
     for cell in sheet[1]:
@@ -53,6 +55,7 @@ def write_summary(rows: list[dict], out: Path) -> list[Path]:
         mark_text(sheet[sheet.max_row])
     sheet.freeze_panes = "C2"
     book.save(paths[1])
-    html = ENV.get_template("summary.html.j2").render(rows=rows, rules=_rules(rows), csp=content_security_policy())
+    html = ENV.get_template("summary.html.j2").render(rows=rows, rules=_rules(rows), csp=content_security_policy(),
+                                                      interrupted=interrupted)
     paths[2].write_text(html, encoding="utf-8")
     return paths

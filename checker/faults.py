@@ -16,7 +16,6 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
-import resource
 import signal
 import time
 
@@ -24,6 +23,8 @@ VARIABLE = "BUSCHECK_TEST_FAULT"
 
 
 def _memory() -> None:
+    import resource  # POSIX only; this module is imported everywhere
+
     soft, _ = resource.getrlimit(resource.RLIMIT_DATA)
     if soft == resource.RLIM_INFINITY:
         raise RuntimeError("the memory fault needs an address-space limit (--max-memory)")

@@ -26,7 +26,6 @@ import json
 import multiprocessing
 import os
 import re
-import resource
 import shutil
 import signal
 import sys
@@ -183,6 +182,8 @@ def worker_main(connection: Connection, parent: int, max_memory: int | None) -> 
     import checker.report.files  # noqa: F401
 
     if max_memory:
+        import resource  # POSIX only
+
         _, hard = resource.getrlimit(resource.RLIMIT_DATA)
         limit = max_memory if hard == resource.RLIM_INFINITY else min(max_memory, hard)
         resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))

@@ -60,7 +60,7 @@ def is_staging(name: str) -> bool:
 
 
 def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
+    if pid == os.getpid() or os.name == "nt":  # Windows: os.kill(pid, 0) would send CTRL_C_EVENT; keep them
         return True
     try:
         os.kill(pid, 0)

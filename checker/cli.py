@@ -146,8 +146,8 @@ def batch(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Audit every city even if its inputs are unchanged / 全部重跑")] = False,
     max_memory: Annotated[str | None, typer.Option(
-        "--max-memory", help="Address-space limit per worker process, e.g. 4G; a city over it is its own error / "
-        "每个工作进程的内存上限")] = None,
+        "--max-memory", help="Memory limit per worker process (its data: heap, anonymous maps; RLIMIT_DATA), e.g. "
+        "4G; a city over it is its own error / 每个工作进程的内存上限")] = None,
 ) -> None:
     """批量审计全省城市 / Audit every city of a manifest; exit 0 all pass, 1 a city fails a rule, 2 a city's error
     (bad input, a dead worker) or a bad manifest, 130/143 interrupted (the summary of the cities done is written)."""

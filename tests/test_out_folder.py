@@ -91,13 +91,43 @@ def test_an_out_holding_an_input_is_refused(tmp_path, cli, inputs):
 def test_stale_staging_of_dead_processes_is_removed(tmp_path, cli, inputs):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     pid = int(dead.stdout)  # a process that has ended
-    stale = tmp_path / f".buscheck-{pid}-{HOST}-0badc0de"
+    other = "f" * 8 if HOST != "f" * 8 else "e" * 8  # another host (or container) on a shared file system
+    stale = tmp_path / f".buscheck-{pid}-{HOST}-0badc0de"  # no lock: judged by its pid, on this host
     alive = tmp_path / f".buscheck-{os.getpid()}-{HOST}-0000beef"  # this very process: alive
-    other_host = tmp_path / f".buscheck-{pid}-{'f' * 8 if HOST != 'f' * 8 else 'e' * 8}-12345678"
-    for folder in (stale, alive, other_host):
+    unknown = tmp_path / f".buscheck-{pid}-{other}-12345678"  # no lock, another host: cannot tell, kept
+    released = tmp_path / f".buscheck-{os.getpid()}-{other}-0000dead"  # a lock nobody holds: its owner is gone
+    held = tmp_path / f".buscheck-{pid}-{other}-0000a11e"  # a lock held by a live process: kept
+    for folder in (stale, alive, unknown, released, held):
         (folder / "x").mkdir(parents=True)
-    assert cli(*inputs, "--out", tmp_path / "out").exit_code == 1
-    assert not stale.exists() and alive.exists() and other_host.exists()
+    (released / outdir.LOCK).write_text("", encoding="utf-8")
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import fcntl, os, sys, time
+        fd = os.open({str(held / outdir.LOCK)!r}, os.O_RDWR | os.O_CREAT)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        print("held", flush=True)
+        time.sleep(120)
+    """)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert cli(*inputs, "--out", tmp_path / "out").exit_code == 1
+    finally:
+        holder.kill()
+        holder.communicate()
+    assert not stale.exists() and not released.exists()
+    assert alive.exists() and unknown.exists() and held.exists()
+
+
+def test_staging_folders_are_locked_while_in_use(tmp_path):
+    import fcntl
+
+    with OutDir(tmp_path / "out", "audit") as staged:
+        fd = os.open(staged.path / outdir.LOCK, os.O_RDWR)
+        with pytest.raises(OSError):  # held: another run would keep this folder
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.close(fd)
+        staged.write("a.txt", lambda path: path.write_text("a", encoding="utf-8"))
+        staged.commit()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [MARKER, "a.txt"]  # the lock is not a result
 
 
 def _audit_in_process(inputs) -> object:

@@ -370,8 +370,10 @@ def _carry(previous: Path, staged: Path) -> None:
 def _tidy(staged: Path, done: set[str]) -> None:
     """Before the switch: the staged --out holds the folders of the cities done and nothing else (a worker killed
     while writing leaves its own staging folder here; every worker has ended by now)."""
+    from checker.report.outdir import LOCK
+
     for entry in staged.iterdir():
-        if entry.name in done:
+        if entry.name in done or entry.name == LOCK:
             continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)

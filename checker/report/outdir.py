@@ -10,8 +10,10 @@
   renames (the old folder to a sibling, the staged one into place) with the old one put back if the second
   fails. Then the old folder is removed. SIGINT and SIGTERM are held back during the switch.
 - **Stale staging.** A run killed with SIGKILL (or a power cut) leaves its `.buscheck-<pid>-...` folder; the next
-  run that writes beside it removes it when no process of that pid is alive on this host. Staging folders of
-  other hosts (a shared file system) are left alone.
+  run that writes beside it removes it when nobody holds its lock: each staging folder holds `.buscheck-lock`,
+  flock-ed by its process for as long as it lives (the kernel releases it however the process ends, and the
+  test holds across hosts and containers, whose pids and host names mean nothing here). A folder without a
+  lock (killed at the instant of the switch) is removed when no process of its pid is alive on this host.
 - **In place.** When the target cannot be renamed (a mount point, such as a container volume; a parent folder
   that cannot be written) or holds the current folder, the staging folder is made inside the target and the
   entries are moved one by one (the marker stays throughout). This mode is not atomic: a crash halfway leaves
@@ -41,7 +43,13 @@ from pathlib import Path
 from checker import __version__
 from checker.errors import InputError
 
+try:
+    import fcntl
+except ImportError:  # Windows: liveness by pid only
+    fcntl = None  # type: ignore[assignment]
+
 MARKER = ".buscheck-out"
+LOCK = ".buscheck-lock"
 _STAGING = re.compile(r"^\.buscheck-(\d+)-([0-9a-f]{8})-")
 _NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
 _FORBIDDEN = {errno.EACCES, errno.EPERM, errno.EROFS}
@@ -75,17 +83,54 @@ def _pid_alive(pid: int) -> bool:
         return True
 
 
+def hold_lock(folder: Path) -> int | None:
+    """Create and flock `folder/.buscheck-lock`; the lock lasts as long as the returned descriptor is open."""
+    if fcntl is None:
+        return None
+    fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _release(fd: int | None) -> None:
+    if fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
+def _owner_gone(entry: Path, pid: int, host: str) -> bool:
+    if pid == os.getpid() and host == _host():
+        return False
+    lock = entry / LOCK
+    if fcntl is not None and lock.is_file():
+        try:
+            fd = os.open(lock, os.O_RDWR)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True  # nobody holds it: its process has ended
+        except OSError:
+            return False
+        finally:
+            os.close(fd)
+    return host == _host() and not _pid_alive(pid)
+
+
 def remove_stale(folder: Path) -> list[Path]:
-    """Remove the staging folders in `folder` left by buscheck processes of this host that are gone."""
+    """Remove the staging folders in `folder` whose buscheck process is gone."""
     removed: list[Path] = []
     try:
         names = os.listdir(folder)
     except OSError:
         return removed
-    host = _host()
     for name in names:
         found = _STAGING.match(name)
-        if found and found.group(2) == host and not _pid_alive(int(found.group(1))):
+        if found and _owner_gone(folder / name, int(found.group(1)), found.group(2)):
             shutil.rmtree(folder / name, ignore_errors=True)
             removed.append(folder / name)
     return removed
@@ -189,6 +234,7 @@ class OutDir:
         self._writing = ""
         self._committed = False
         self._trash: Path | None = None
+        self._locks: list[int | None] = []
 
     def __enter__(self) -> OutDir:
         check_out_dir(self.given, self.inputs)
@@ -199,6 +245,7 @@ class OutDir:
             remove_stale(home)
             self.path = home / staging_name()
             self.path.mkdir()
+            self._locks.append(hold_lock(self.path))
         except OSError as error:
             raise self._input_error(error) from None
         return self
@@ -220,6 +267,7 @@ class OutDir:
         (self.path / MARKER).write_text(json.dumps(marker, ensure_ascii=False) + "\n", encoding="utf-8")
         self._writing = ""
         with _signals_held():
+            (self.path / LOCK).unlink(missing_ok=True)  # held still, by its descriptor; not part of the result
             if self.in_place:
                 self._commit_in_place()
             elif self.target.exists():
@@ -237,16 +285,21 @@ class OutDir:
             else:
                 os.rename(self.path, self.target)
             self._committed = True
+            if self._trash is not None:  # being removed: locked, so that no other run takes it for stale
+                self._locks.append(hold_lock(self._trash))
 
     def _commit_in_place(self) -> None:
         self._trash = self.target / staging_name("-old")
         self._trash.mkdir()
+        self._locks.append(hold_lock(self._trash))
         for name in os.listdir(self.target):
             if name != MARKER and not is_staging(name):  # the marker stays until the new one replaces it
                 os.rename(self.target / name, self._trash / name)
         os.rename(self.path / MARKER, self.target / MARKER)
         for name in os.listdir(self.path):
-            os.rename(self.path / name, self.target / name)
+            if name != LOCK:
+                os.rename(self.path / name, self.target / name)
+        (self.path / LOCK).unlink(missing_ok=True)
         os.rmdir(self.path)
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: object) -> None:
@@ -254,6 +307,9 @@ class OutDir:
             shutil.rmtree(self.path, ignore_errors=True)
         if self._trash is not None:
             shutil.rmtree(self._trash, ignore_errors=True)
+        for fd in self._locks:
+            _release(fd)
+        self._locks.clear()
         if isinstance(error, OSError) and (error.errno in _NO_SPACE or error.errno in _FORBIDDEN):
             raise self._input_error(error) from None
 

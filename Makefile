@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: setup
+	@rm -rf demo_out/.buscheck-* 2>/dev/null; [ ! -d demo_out ] || [ -f demo_out/.buscheck-out ] || rm -rf demo_out  # 0.2.0 left it unmarked
 	$(BIN)/buscheck audit sample_feeds/sample_city/gtfs.zip \
 	  --built-up sample_feeds/sample_city/built_up.geojson \
 	  --city "示例市" --profile sample_feeds/sample_city/profile.toml \
@@ -46,7 +47,8 @@ lint: setup
 	$(BIN)/ruff check checker tests bench sample_feeds
 	$(BIN)/mypy --strict checker/model
 	$(BIN)/mypy --ignore-missing-imports --follow-imports=silent checker/judge checker/report checker/pipeline.py checker/api.py \
-	  checker/inputs.py checker/cli.py checker/metrics/compute.py checker/metrics/route_kinds.py
+	  checker/inputs.py checker/cli.py checker/metrics/compute.py checker/metrics/route_kinds.py \
+	  checker/batch/runner.py checker/faults.py checker/errors.py checker/__main__.py
 
 clean:
 	rm -rf $(VENV) demo_out .pytest_cache

@@ -180,11 +180,10 @@ class DiffResult:
         return diff_json(self.diff)
 
     def write(self, out_dir: str | Path) -> list[Path]:
-        from checker.report.diff import write_diff_outputs
-        from checker.report.files import check_out_dir, write_folder
+        from checker.report.diff import diff_files
+        from checker.report.files import write_folder
 
-        check_out_dir(Path(out_dir))
-        return write_folder(Path(out_dir), lambda staging: write_diff_outputs(self.diff, staging))
+        return write_folder(Path(out_dir), "diff", diff_files(self.diff))
 
 
 def diff(old_feed: Any, new_feed: Any, built_up: Any, city: str, old_date: str | None = None,

@@ -1,7 +1,8 @@
-"""Command line: `buscheck audit`, `buscheck batch`, `buscheck rules`.
+"""Command line: `buscheck audit`, `buscheck diff`, `buscheck batch`, `buscheck convert`, `buscheck rules`.
 
 Exit 0 every rule passes; 1 a rule fails (at or above --fail-on); 2 bad input; 3 an internal error;
-4 incomplete: nothing fails but some rule is not assessed."""
+4 incomplete: nothing fails but some rule is not assessed; 130 or 143 interrupted by SIGINT or SIGTERM
+(checker/__main__.py installs the handlers)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from checker import __version__
-from checker.errors import InputError, excerpt
+from checker.errors import InputError, Interrupted, excerpt
 
 app = typer.Typer(
     add_completion=True,
@@ -83,7 +84,8 @@ def _stderr() -> Console:
 
 
 def _guarded(action):
-    """Run `action`; bad input becomes a message and exit 2, an internal fault a short message and exit 3.
+    """Run `action`; bad input becomes a message and exit 2, an internal fault a short message and exit 3,
+    Ctrl-C or SIGTERM (after the action's own cleanup) one line and exit 130 or 143.
 
     Every run ends in an exit code a script can act on: polars' PanicException is a BaseException (it used to
     escape as exit 1, "a rule fails"), so faults are caught as BaseException, all but an interrupt or exit."""
@@ -92,7 +94,10 @@ def _guarded(action):
     except InputError as error:
         _stderr().print(error.message(), markup=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    except (typer.Exit, KeyboardInterrupt, SystemExit, GeneratorExit):
+    except (KeyboardInterrupt, Interrupted) as stop:
+        _stderr().print("已中断 / Interrupted", markup=False)
+        raise typer.Exit(stop.exit_code if isinstance(stop, Interrupted) else 130) from None
+    except (typer.Exit, SystemExit, GeneratorExit):
         raise
     except BaseException as error:  # never a traceback for a user, unless they ask for one
         if os.environ.get("BUSCHECK_DEBUG"):
@@ -165,8 +170,9 @@ def audit(**options: Any) -> None:
 
     def run() -> int:
         day: date | None = parse_date_arg(options["service_date"]) if options["service_date"] else None
+        inputs = [options[spec.name] for spec in INPUTS]
         if out is not None:
-            check_out_dir(out)
+            check_out_dir(out, inputs)
         request = AuditRequest(
             city=options["city"], service_date=day, rules=options["rules"],
             select=_patterns(options["select"]), ignore=_patterns(options["ignore"]), week=options["week"],
@@ -176,7 +182,7 @@ def audit(**options: Any) -> None:
             **{spec.datum: options[spec.datum] for spec in INPUTS if spec.datum},
         )
         done = run_audit(request)
-        written = write_outputs(done, out) if out is not None else []
+        written = write_outputs(done, out, inputs=inputs) if out is not None else []
         if options["output_format"] is Format.json:
             sys.stdout.write(result_json(done.result) + "\n")
         else:
@@ -218,7 +224,7 @@ def diff(
     from checker.compare.run import requests_for, run_diff
     from checker.inputs import AuditRequest
     from checker.load.table import parse_date_arg
-    from checker.report.diff import diff_json, render_diff_text, write_diff_outputs
+    from checker.report.diff import diff_files, diff_json, render_diff_text
     from checker.report.files import check_out_dir, write_folder
 
     def run() -> int:
@@ -230,7 +236,7 @@ def diff(
         old, new = requests_for(base, old_feed, new_feed, parse_date_arg(old_date) if old_date else None,
                                 parse_date_arg(new_date) if new_date else None, new_routes=new_base_routes)
         result = run_diff(old, new)
-        written = write_folder(out, lambda staging: write_diff_outputs(result, staging)) if out is not None else []
+        written = write_folder(out, "diff", diff_files(result), [old_feed, new_feed, built_up]) if out is not None else []
         if output_format is Format.json:
             sys.stdout.write(diff_json(result) + "\n")
         else:
@@ -252,34 +258,43 @@ def batch(
         str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786) / Dask 调度器地址")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Audit every city even if its inputs are unchanged / 全部重跑")] = False,
+    max_memory: Annotated[str | None, typer.Option(
+        "--max-memory", help="Memory limit per worker process (its data: heap, anonymous maps; RLIMIT_DATA), e.g. "
+        "4G; a city over it is its own error / 每个工作进程的内存上限")] = None,
 ) -> None:
-    """批量审计全省城市 / Audit every city of a manifest; exit 0 all pass, 1 a city fails a rule, 2 an input error,
-    4 no city fails but some are incomplete."""
+    """批量审计全省城市 / Audit every city of a manifest; exit 0 all pass, 1 a city fails a rule, 2 a city's error
+    (bad input, a dead worker) or a bad manifest, 4 no city fails but some are incomplete, 130/143 interrupted
+    (the summary of the cities done is written)."""
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from checker.batch.manifest import load_manifest
-    from checker.batch.runner import run_batch
+    from checker.batch.runner import parse_memory, run_batch
     from checker.report.files import check_out_dir
-    from checker.report.summary import write_summary
 
     def run() -> int:
         jobs = load_manifest(manifest)
-        check_out_dir(out)
-        out.mkdir(parents=True, exist_ok=True)
+        limit = parse_memory(max_memory)
+        check_out_dir(out, [manifest])
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=_stderr(), transient=False) as bar:
             task = bar.add_task("审计 auditing", total=len(jobs))
 
             def advance(row: dict) -> None:
                 state = "skipped 未变跳过" if row.get("skipped") else row["status"]
-                bar.update(task, advance=1, description=f"{row['city']}: {state}")
+                bar.update(task, advance=1, description=f"{escape(row['city'])}: {state}")
 
-            rows = run_batch(jobs, out, workers, scheduler, force, advance)
-        paths = write_summary(rows, out)
+            try:
+                rows = run_batch(jobs, out, workers, scheduler, force, advance, max_memory=limit, inputs=[manifest])
+            except (KeyboardInterrupt, Interrupted):
+                _stderr().print(f"已中断：已完成城市的汇总写入 {out} / interrupted: the summary of the cities done is in "
+                                f"{out} (if any was done)", markup=False)
+                raise
+        paths = [out / name for name in ("summary.csv", "summary.xlsx", "summary.html")]
         console = Console(highlight=False)
         for row in rows:
             if row["status"] == "error":
-                console.print(f"[red]{row['city']}[/red]: {row['error']}", markup=True)
+                console.print(f"[red]{escape(row['city'])}[/red]: {escape(row['error'])}", markup=True)
         counts = {s: sum(r["status"] == s for r in rows) for s in ("pass", "fail", "incomplete", "error")}
         skipped = sum(bool(r.get("skipped")) for r in rows)
         console.print(f"{len(rows)} cities 城市: pass {counts['pass']}, fail {counts['fail']}, "

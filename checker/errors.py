@@ -54,3 +54,18 @@ class InputError(Exception):
     def message(self) -> str:
         value = f"\n  value 值: {self.value!r}" if self.value is not None else ""
         return f"输入错误 / Input error: {self.location()}{value}\n  {self.zh}\n  {self.en}"
+
+
+class Interrupted(BaseException):
+    """SIGINT (Ctrl-C) or SIGTERM while a command runs: it cleans up, then exits 128 + the signal (130, 143).
+
+    A BaseException like KeyboardInterrupt, so that no `except Exception` swallows it; not a KeyboardInterrupt,
+    so that click does not turn it into "Aborted!" and exit 1 (which means "a rule fails")."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum

@@ -2,6 +2,7 @@
 
 import csv
 import json
+from urllib.parse import quote
 
 import pytest
 
@@ -76,7 +77,7 @@ def test_cli_batch_in_two_processes_writes_the_summary(province, tmp_path, cli):
     assert rows[0]["fail GD-COV-500"] == "1"
     assert (out / "summary.xlsx").is_file()
     html = (out / "summary.html").read_text(encoding="utf-8")
-    assert 'href="广州/report.html"' in html and "错误 error" in html
+    assert f'href="{quote("广州")}/report.html"' in html and "错误 error" in html  # links percent-encoded
 
 
 def test_dask_local_cluster_gives_the_same_rows(province, tmp_path):
@@ -112,3 +113,71 @@ def test_bad_manifests_name_the_field(tmp_path, text, field):
     with pytest.raises(InputError) as error:
         load_manifest(manifest)
     assert error.value.field == field
+
+
+HOSTILE_NAMES = ["..", ".", "a/b", "a:b", "a\\b", "a_b", "广州", "广州", "summary.html", "CON", " x ", "\u202eevil",
+                 "../../etc", "/abs", "A", "a", "\x00", "x" * 300]
+
+
+def test_city_folders_are_safe_unique_and_inside_out(tmp_path):
+    manifest = tmp_path / "m.toml"
+    manifest.write_text("".join(f'[[city]]\nname = {json.dumps(name)}\nfeed = "f.zip"\nbuilt_up = "b.geojson"\n\n'
+                                for name in HOSTILE_NAMES), encoding="utf-8")
+    jobs = load_manifest(manifest)
+    folders = [job.slug for job in jobs]
+    assert [job.name for job in jobs] == HOSTILE_NAMES
+    assert len({f.casefold() for f in folders}) == len(folders)  # unique, even on a case-insensitive disk
+    out = tmp_path / "out"
+    for folder in folders:
+        assert folder not in ("", ".", "..") and not folder.startswith(".")
+        assert not set(folder) & set('/\\:*?"<>|') and folder.isprintable() and " " not in folder
+        assert len(folder.encode("utf-8")) <= 120
+        assert (out / folder).resolve().parent == out.resolve()
+        assert folder.casefold() not in ("summary.csv", "summary.xlsx", "summary.html", "con")
+    by_name = dict(zip(HOSTILE_NAMES, folders, strict=False))
+    assert by_name["a_b"] == "a_b" and by_name["a/b"] != by_name["a:b"]  # differ in a refused character only
+    assert folders[6:8] == ["广州", "广州-2"]  # the same name twice: in manifest order
+
+
+def test_cities_named_dot_dot_write_inside_out(province, tmp_path, cli):
+    text = province.read_text(encoding="utf-8")
+    tier = '\ntier = "large"'  # names the pack does not know need a tier
+    text = text.replace('name = "广州"', 'name = ".."' + tier).replace('name = "珠海"', 'name = "."' + tier)
+    text = text.replace('name = "汕头"', 'name = "a/b"' + tier)
+    province.write_text(text, encoding="utf-8")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    out = tmp_path / "out"
+    result = cli("batch", province, "--out", out, "--workers", 1)
+    assert result.exit_code == 2, result.output  # 潮州's feed is missing
+    assert "潮州" in result.output and result.output.count("missing.zip") == 1, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*before, "out"])  # nothing beside --out
+    jobs = load_manifest(province)
+    folders = {p.name for p in out.iterdir() if p.is_dir()}
+    assert folders == {job.slug for job in jobs if job.name != "潮州"}
+    for job in jobs[:3]:
+        assert json.loads((out / job.slug / "result.json").read_text(encoding="utf-8"))["city"]["name"] == job.name
+
+
+def test_rules_and_profile_resolve_relative_to_the_manifest(tmp_path, monkeypatch):
+    from checker.load.pack import pack_path
+
+    (tmp_path / "province" / "packs").mkdir(parents=True)
+    (tmp_path / "province" / "packs" / "mine.toml").write_bytes(pack_path(None).read_bytes())
+    manifest = tmp_path / "province" / "m.toml"
+    manifest.write_text('[defaults]\nfeed = "f.zip"\nbuilt_up = "b.geojson"\n\n'
+                        '[[city]]\nname = "江门"\nrules = "packs/mine.toml"\nprofile = "p.toml"\n\n'
+                        '[[city]]\nname = "阳泉"\nrules = "transit-metropolis"\nprofile = "yangquan-2025"\n',
+                        encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    own, shipped = load_manifest(manifest)
+    assert own.request.rules == str(manifest.parent / "packs" / "mine.toml")
+    assert own.request.profile == manifest.parent / "p.toml"
+    assert shipped.request.rules == "transit-metropolis" and shipped.request.profile == "yangquan-2025"
+    from checker.load.pack import resolve_city
+    from checker.pipeline import open_pack
+
+    assert open_pack(own.request.rules).path == manifest.parent / "packs" / "mine.toml"
+    pack = open_pack(shipped.request.rules)
+    assert resolve_city(pack, "阳泉", shipped.request.profile, {}).tier.id  # the shipped profile is found

@@ -71,8 +71,8 @@ def test_out_writes_all_files(tmp_path, cli, audit_args):
     out = tmp_path / "results"
     result = cli(*audit_args(), "--out", out)
     assert result.exit_code == 1
-    assert sorted(p.name for p in out.iterdir()) == ["findings.csv", "report.html", "report.xlsx", "result.json",
-                                                     "routes.csv", "uncovered.geojson"]
+    assert sorted(p.name for p in out.iterdir()) == [".buscheck-out", "findings.csv", "report.html", "report.xlsx",
+                                                     "result.json", "routes.csv", "uncovered.geojson"]
     jsonschema.validate(json.loads((out / "result.json").read_text(encoding="utf-8")), SCHEMA)
     import csv
 

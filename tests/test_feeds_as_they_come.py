@@ -441,7 +441,7 @@ def test_malformed_batch_manifests_are_refused(tmp_path, cli, text, field):
 
 
 def test_an_out_folder_that_cannot_be_written_is_refused_before_any_work(tmp_path, cli, audit_args, monkeypatch):
-    import checker.report.files as files
+    import checker.report.outdir as files
 
     parent = tmp_path / "readonly"
     out = parent / "out"

@@ -1,13 +1,18 @@
 """A batch manifest: the cities of a province to audit, as TOML ([[city]] tables) or CSV (one row per city).
 
-Paths are relative to the manifest's folder. Besides the inputs of `buscheck audit`, a city may override
-its profile's settings (work hours, peak windows, its own coverage target, tier, night and hub settings).
+Paths are relative to the manifest's folder (`rules` and `profile` too, unless they name a shipped pack or
+profile). Besides the inputs of `buscheck audit`, a city may override its profile's settings (work hours, peak
+windows, its own coverage target, tier, night and hub settings).
+
+Each city's folder under the batch's --out is derived from its name by `folder_name`, never taken as given.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,6 +28,16 @@ OTHER_KEYS = ("name", "date", "rules", "week", "dates")
 OVERRIDE_KEYS = tuple(k for k in PROFILE_KEYS if k not in ("city", "city_en"))
 LIST_KEYS = ("peak_windows", "night_routes", "dedicated_routes")  # in CSV: values separated by ';'
 NUMBER_KEYS = tuple(k for k, (kind, *_) in PROFILE_KEYS.items() if kind == (int, float))
+NAMED_KEYS = ("rules", "profile")  # a file relative to the manifest, or the name of a shipped pack or profile
+
+# City folders: no path separators, nothing Windows refuses, no control, format (bidi, zero-width) or space
+# characters, no leading or trailing dot (so never ".", ".." or a hidden name), at most FOLDER_BYTES in UTF-8.
+_REFUSED = set('/\\:*?"<>|')
+_REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"}
+_DEVICE_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+FOLDER_BYTES = 96
+# Names the batch writes next to the city folders (compared case-insensitively).
+BATCH_FILES = ("summary.csv", "summary.xlsx", "summary.html")
 
 
 @dataclass
@@ -39,14 +54,46 @@ def load_manifest(path: str | Path) -> list[CityJob]:
     entries = _read_csv(path) if path.suffix.lower() == ".csv" else _read_toml(path)
     if not entries:
         raise InputError(str(path), "The manifest lists no city.", "清单中没有城市。")
-    jobs, slugs = [], set()
+    jobs: list[CityJob] = []
+    taken = {name.casefold() for name in BATCH_FILES}  # case-insensitively: macOS and Windows folders are
     for where, entry in entries:
         job = _job(path, where, entry)
-        while job.slug in slugs:
-            job.slug += "_"
-        slugs.add(job.slug)
+        base, n = job.slug, 1
+        while job.slug.casefold() in taken:  # the same name twice, or two that clean to the same folder
+            n += 1
+            job.slug = f"{base}-{n}"
+        taken.add(job.slug.casefold())
         jobs.append(job)
     return jobs
+
+
+def folder_name(name: str) -> str:
+    """A city's folder under --out: its name with every character a path cannot safely hold replaced by "_",
+    trimmed of dots, underscores and spaces at either end, shortened to FOLDER_BYTES; when anything had to
+    change, 8 hex digits of the name's sha256 follow, so that names differing only in such characters
+    ("a/b", "a:b") get different folders. A name left empty (".", "..") becomes "city-<hash>"."""
+    text = unicodedata.normalize("NFC", name)
+    cleaned = "".join("_" if c in _REFUSED or unicodedata.category(c) in _REFUSED_CATEGORIES else c for c in text)
+    while "__" in cleaned:
+        cleaned = cleaned.replace("__", "_")
+    cleaned = cleaned.strip("._ ")
+    while len(cleaned.encode("utf-8")) > FOLDER_BYTES:
+        cleaned = cleaned[:-1]
+    cleaned = cleaned.rstrip("._ ")
+    if cleaned.split(".")[0].casefold() in _DEVICE_NAMES:
+        cleaned = f"city_{cleaned}"
+    if cleaned == name and cleaned:
+        return cleaned
+    return f"{cleaned or 'city'}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:8]}"
+
+
+def _named_file(manifest: Path, value: str) -> str | Path:
+    """`rules` or `profile`: a shipped pack or profile by its name, else a file relative to the manifest."""
+    text = str(value)
+    candidate = manifest.parent / Path(text).expanduser()
+    if candidate.exists() or "/" in text or "\\" in text or text.lower().endswith(".toml"):
+        return candidate
+    return text
 
 
 def _read_toml(path: Path) -> list[tuple[str, dict]]:
@@ -134,11 +181,16 @@ def _job(manifest: Path, where: str, entry: dict) -> CityJob:
     except ValueError:
         raise InputError(where, "Expected dates YYYY-MM-DD.", "应为 YYYY-MM-DD 格式的日期。", field="dates",
                          value=raw_dates) from None
-    paths = {key: (manifest.parent / str(entry[key])) for key in PATH_KEYS if entry.get(key)}
+    paths: dict[str, str | Path] = {key: manifest.parent / Path(str(entry[key])).expanduser()
+                                    for key in PATH_KEYS if entry.get(key)}
+    for key in NAMED_KEYS:
+        if entry.get(key):
+            paths[key] = _named_file(manifest, entry[key])
+    rules = paths.pop("rules", None)
     name = str(entry["name"])
     request = AuditRequest(
-        city=name, service_date=day, rules=entry.get("rules"), week=week, dates=dates,
+        city=name, service_date=day, rules=None if rules is None else str(rules), week=week, dates=dates,
         **paths, **{key: entry[key] for key in DATUM_KEYS if key in entry},
         overrides={key: entry[key] for key in OVERRIDE_KEYS if key in entry},
     )
-    return CityJob(name, re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("_") or "city", request)
+    return CityJob(name, folder_name(name), request)

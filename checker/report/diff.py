@@ -76,15 +76,13 @@ def grouped(changes: list[Change]) -> list[tuple[str, list[Change]]]:
 
 
 def _notice_html(diff: Any, path: Path) -> None:
-    from jinja2 import Environment, FileSystemLoader
-
     from checker.report.svg import coverage_map
+    from checker.report.templating import ENV, content_security_policy
 
-    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True)
     cov = diff.new.audit.coverage
     lost_map = coverage_map(cov.area_local, cov.covered_local, diff.lost_local, cov.stops_local, [])
-    path.write_text(env.get_template("notice.html.j2").render(
-        doc=diff_document(diff), groups=grouped(diff.result.changes), labels=KIND_LABELS, map_svg=lost_map,
+    path.write_text(ENV.get_template("notice.html.j2").render(
+        csp=content_security_policy(), doc=diff_document(diff), groups=grouped(diff.result.changes), labels=KIND_LABELS, map_svg=lost_map,
         notice_count=sum(c.needs_notice for c in diff.result.changes)), encoding="utf-8")
 
 
@@ -105,13 +103,14 @@ def _notice_xlsx(diff: Any, path: Path) -> None:
     book.save(path)
 
 
-def write_diff_outputs(diff: Any, staging: Path) -> None:
-    (staging / "diff.json").write_text(diff_json(diff), encoding="utf-8")
-    _changes_csv(diff, staging / "changes.csv")
-    _geojson(diff.lost, staging / "coverage_lost.geojson")
-    _geojson(diff.gained, staging / "coverage_gained.geojson")
-    _notice_html(diff, staging / "notice.html")
-    _notice_xlsx(diff, staging / "notice.xlsx")
+def diff_files(diff: Any) -> dict[str, Any]:
+    """Each file of a diff's --out with its writer (report/files.write_folder puts them in place whole)."""
+    return {"diff.json": lambda path: path.write_text(diff_json(diff), encoding="utf-8"),
+            "changes.csv": lambda path: _changes_csv(diff, path),
+            "coverage_lost.geojson": lambda path: _geojson(diff.lost, path),
+            "coverage_gained.geojson": lambda path: _geojson(diff.gained, path),
+            "notice.html": lambda path: _notice_html(diff, path),
+            "notice.xlsx": lambda path: _notice_xlsx(diff, path)}
 
 
 def render_diff_text(diff: Any, console: Console) -> None:

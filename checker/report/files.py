@@ -1,22 +1,24 @@
-"""Result files for --out: written to a temporary folder first, moved into place only when all are written."""
+"""Result files for --out: written to a staging folder first, which then replaces --out whole (outdir.py)."""
 
 from __future__ import annotations
 
 import csv
+import functools
 import json
-import os
-import shutil
-import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import shapely
 
-from checker.errors import InputError
+from checker import faults
 from checker.model.clock import hm
 from checker.model.result import Audit
 from checker.model.service_table import range_text
+from checker.report.cells import csv_cell, csv_row
 from checker.report.document import plain, result_json, route_document
+from checker.report.outdir import OutDir, check_out_dir
+
+__all__ = ["check_out_dir", "write_outputs"]
 
 
 def _findings_csv(audit: Audit, path: Path) -> None:
@@ -27,14 +29,15 @@ def _findings_csv(audit: Audit, path: Path) -> None:
         writer.writerow(columns)
         for f in audit.result.findings:
             s = f.subject
-            writer.writerow([f.rule, f.article, f.family, f.status, s["type"], s.get("city", ""), s.get("route_id", ""),
+            writer.writerow(csv_row([f.rule, f.article, f.family, f.status, s["type"], s.get("city", ""), s.get("route_id", ""),
                              s.get("direction_id", ""), s.get("route_short_name", ""), s.get("hub", ""),
                              s.get("level", ""), plain(f.value), plain(f.threshold), f.unit,
-                             f.message_zh, f.message_en])
+                             f.message_zh, f.message_en]))
 
 
 def _routes_csv(audit: Audit, path: Path) -> None:
-    """One row per route-direction, with the departures an operator would add to comply."""
+    """One row per route-direction, with the departures an operator would add to comply. Text cells that a
+    spreadsheet would read as a formula are neutralised (report/cells.py), in findings.csv too."""
     wanted: dict[tuple, set[str]] = {}
     for f in audit.result.findings:
         if "add_departures" in f.detail:
@@ -52,8 +55,8 @@ def _routes_csv(audit: Audit, path: Path) -> None:
         for route in audit.result.metrics.routes:
             published = "; ".join(f"{hm(b.start_s)}-{hm(b.end_s)} {range_text(b.low_min, b.high_min).replace('–', '-')}"
                                   for b in route.published or [])
-            writer.writerow({**route_document(route), "add_departures": plans.get(route.key, ""),
-                             "published_intervals": published})
+            row = {**route_document(route), "add_departures": plans.get(route.key, ""), "published_intervals": published}
+            writer.writerow({key: csv_cell(row[key]) for key in columns})
 
 
 def _parts(geometry) -> list:
@@ -74,53 +77,40 @@ def _uncovered_geojson(audit: Audit, path: Path) -> None:
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
 
 
-def check_out_dir(out_dir: Path) -> None:
-    """Refuse an --out that cannot be written before any work is done: the results are written next to it
-    (in its parent) and then moved in, so the parent must be writable, and an existing folder too."""
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError("--out", "Expected a folder; a file of that name exists.", "应为文件夹；同名文件已存在。",
-                         value=str(out_dir))
-    if out_dir.is_dir() and not _writable(out_dir):
-        raise InputError("--out", f"Cannot write in {out_dir}.", f"无法写入 {out_dir}。", value=str(out_dir))
-    parent = next((p for p in out_dir.absolute().parents if p.exists()), Path("."))
-    if not parent.is_dir() or not _writable(parent):
-        raise InputError("--out", f"Cannot write in {parent}, where the results are put together.",
-                         f"无法写入 {parent}（结果文件在此汇总）。", value=str(out_dir))
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
 
 
-def _writable(folder: Path) -> bool:
-    return os.access(folder, os.W_OK | os.X_OK)
-
-
-def write_outputs(audit: Audit, out_dir: Path) -> list[Path]:
-    def fill(staging: Path) -> None:
-        (staging / "result.json").write_text(result_json(audit.result), encoding="utf-8")
-        _findings_csv(audit, staging / "findings.csv")
-        _routes_csv(audit, staging / "routes.csv")
-        _uncovered_geojson(audit, staging / "uncovered.geojson")
+def write_outputs(audit: Audit, out_dir: Path, extra: dict[str, str] | None = None,
+                  inputs: Iterable[Path | str | None] = ()) -> list[Path]:
+    """Every result file (and `extra` text files, such as a batch city's input hash) written into a staging
+    folder, then put in place of `out_dir` whole (report/outdir.py)."""
+    with OutDir(out_dir, "audit", inputs) as out:
+        out.write("result.json", lambda path: path.write_text(result_json(audit.result), encoding="utf-8"))
+        out.write("findings.csv", lambda path: _findings_csv(audit, path))
+        out.write("routes.csv", lambda path: _routes_csv(audit, path))
+        out.write("uncovered.geojson", lambda path: _uncovered_geojson(audit, path))
         from checker.report.html import write_html  # jinja2 and openpyxl: only when reports are written
         from checker.report.xlsx import write_xlsx
 
-        write_html(audit, staging / "report.html")
-        write_xlsx(audit, staging / "report.xlsx")
+        def html(path: Path) -> None:
+            faults.inject("write", audit.result.city["name"])  # tests: a full disk, a hang while writing
+            write_html(audit, path)
 
-    return write_folder(out_dir, fill)
+        out.write("report.html", html)
+        out.write("report.xlsx", lambda path: write_xlsx(audit, path))
+        for name, text in (extra or {}).items():
+            out.write(name, functools.partial(_write_text, text=text))
+        out.commit()
+    return [out.given / name for name in sorted(out.written) if not name.startswith(".")]
 
 
-def write_folder(out_dir: Path, fill: Callable[[Path], None]) -> list[Path]:
-    """`fill` writes the files into a staging folder beside `out_dir`; they are moved in only when all are written."""
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".buscheck-", dir=out_dir.parent))
-    try:
-        fill(staging)
-        out_dir.mkdir(exist_ok=True)
-        written = []
-        for item in sorted(staging.iterdir()):
-            target = out_dir / item.name
-            item.replace(target)
-            written.append(target)
-        return written
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+def write_folder(out_dir: Path, kind: str, files: dict[str, Callable[[Path], object]],
+                 inputs: Iterable[Path | str | None] = ()) -> list[Path]:
+    """Files written by their writers into a staging folder, then put in place of `out_dir` whole (as
+    write_outputs does for an audit; `buscheck diff` writes its own files this way)."""
+    with OutDir(out_dir, kind, inputs) as out:
+        for name, writer in files.items():
+            out.write(name, writer)
+        out.commit()
+    return [out.given / name for name in sorted(out.written) if not name.startswith(".")]

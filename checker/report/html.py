@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
 from checker.model.metrics import Metrics
 from checker.model.pack import STRENGTH_LABELS
 from checker.model.result import STATUSES, Audit, Finding
 from checker.report.document import to_document
 from checker.report.svg import coverage_map, timeline
+from checker.report.templating import ENV, SORT_SCRIPT, content_security_policy
 from checker.report.text import STATUS_LABEL, article_label
 
 _DAY_NAMES = {"weekday": "工作日 weekday", "saturday": "周六 Saturday", "sunday": "周日 Sunday"}
 TIMELINES_ALL_UP_TO = 80  # route-directions; above this only failing ones get a timeline
 TIMELINES_MAX = 200
-
-_ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape())
 
 
 def _route_key(subject: dict) -> tuple | None:
@@ -88,7 +85,8 @@ def render_html(audit: Audit) -> str:
         sections.append({"label": label, "suffix": f"-{index}" if index else "", "routes": routes,
                          "timelines": timelines, "timelines_left": len(shown) - len(timelines)})
     cov = audit.coverage
-    return _ENV.get_template("report.html.j2").render(
+    return ENV.get_template("report.html.j2").render(
+        csp=content_security_policy(SORT_SCRIPT), sort_script=SORT_SCRIPT,
         doc=doc, sections=sections,
         families=families, status_label=STATUS_LABEL, strength_label=STRENGTH_LABELS,
         coverage_article=next((article_label(r.article) for r in audit.pack.rules_checked_by("coverage_min", "tm_coverage")),

@@ -1,6 +1,12 @@
-"""The terminal summary: verdict, then each rule family with its worst offenders first."""
+"""The terminal summary: verdict, then each rule family with its worst offenders first.
+
+Text from input (names, messages quoting them, notices) goes through `_t`: rich markup in it is escaped (a route
+named "[/bold]" is shown, not parsed) and control characters are replaced, so no name can restyle the terminal
+or send it escape sequences."""
 
 from __future__ import annotations
+
+import re
 
 from rich.console import Console
 from rich.markup import escape
@@ -35,6 +41,12 @@ def strength_text(finding: Finding) -> str:
     return f"{zh} {en}: “{finding.strength_words}”"
 WORST_SHOWN = 8
 WIDE = 120  # below this many columns, route findings are paragraphs rather than a table
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _t(value: object) -> str:
+    """Input text for a rich console: markup escaped, control characters (but tab and newline) replaced."""
+    return escape(_CONTROL.sub("\ufffd", str(value)))
 
 
 def _minutes(value: object) -> float | None:
@@ -57,7 +69,7 @@ def render_text(audit: Audit, console: Console) -> None:
     doc = to_document(result)
     city, tier, day, pack = doc["city"], doc["tier"], doc["service_date"], doc["rule_pack"]
     console.print(f"[bold]buscheck {doc['tool']['version']}[/bold] — {pack['title']} {pack['document']} ({pack['title_en']})")
-    console.print(escape(
+    console.print(_t(
         f"城市 City: {city['name']} {city['name_en']} | 等级 Tier: {tier['name']} {tier['name_en']}"
         + (f" (覆盖率目标 coverage target {tier['coverage_target']:.0%})" if tier["coverage_target"] > 0 else "")
     ))
@@ -87,7 +99,7 @@ def render_text(audit: Audit, console: Console) -> None:
         findings = [f for f in result.findings if f.family == family.id]
         if not findings:
             continue
-        console.rule(f"[bold]{zh} {en}[/bold]")
+        console.rule(f"[bold]{_t(zh)} {_t(en)}[/bold]")
         evaluated = [f for f in findings if "evaluation" in f.detail]
         if evaluated:
             render_evaluation(console, evaluated)
@@ -101,7 +113,7 @@ def render_text(audit: Audit, console: Console) -> None:
     if doc["notices"]:
         console.rule("[bold]提示 Notices[/bold]")
         for notice in doc["notices"]:
-            console.print(f"• {notice['zh']}\n  {notice['en']}", markup=False)
+            console.print(f"• {_t(notice['zh'])}\n  {_t(notice['en'])}")
 
 
 def _render_rule(console: Console, findings: list[Finding]) -> None:
@@ -114,7 +126,7 @@ def _render_rule(console: Console, findings: list[Finding]) -> None:
     if first.subject["type"] != "route":
         for f in findings:
             style = STATUS_STYLE[f.status]
-            console.print(f"  [{style}]{status_text(f)}[/]  {escape(f.message_zh)}\n  {escape(f.message_en)}")
+            console.print(f"  [{style}]{status_text(f)}[/]  {_t(f.message_zh)}\n  {_t(f.message_en)}")
         console.print()
         return
     _render_route_findings(console, findings, counts)
@@ -128,7 +140,7 @@ def render_districts(console: Console, districts: list[dict] | None) -> None:
         table.add_column(column, justify="left" if column.startswith("区") else "right", overflow="fold")
     for row in districts[:WORST_SHOWN]:
         ratio = "—" if row["ratio"] is None else f"{row['ratio']:.2%}"
-        table.add_row(escape(row["name"]), f"{row['built_up_km2']:.2f}", f"{row['covered_km2']:.2f}", ratio)
+        table.add_row(_t(row["name"]), f"{row['built_up_km2']:.2f}", f"{row['covered_km2']:.2f}", ratio)
     console.print(table)
     if len(districts) > WORST_SHOWN:
         console.print(f"  另有 {len(districts) - WORST_SHOWN} 个区 and {len(districts) - WORST_SHOWN} more districts "
@@ -150,7 +162,7 @@ def render_evaluation(console: Console, findings: list[Finding]) -> None:
     for f in sorted(findings, key=lambda f: (f.detail["evaluation"]["number"] is None, f.detail["evaluation"]["number"] or 0)):
         row = f.detail["evaluation"]
         source = {"computed": "计算 computed", "declared": "申报 declared"}.get(row["source"], "—")
-        table.add_row(str(row["number"] or ""), f"{row['indicator']}\n{row['indicator_en']}", row["unit"],
+        table.add_row(str(row["number"] or ""), f"{_t(row['indicator'])}\n{_t(row['indicator_en'])}", _t(row["unit"]),
                       _number(row["baseline"]), _number(row["target"]), _number(row["value"]), source,
                       f"[{STATUS_STYLE[f.status]}]{STATUS_LABEL[f.status]}[/]")
     console.print(table)
@@ -165,7 +177,7 @@ def render_hubs(console: Console, hubs: dict | None) -> None:
     for column in ("枢纽 hub", "方式 mode", "首/末 first/last", "末班离站 last bus leaves ≥", "首班到站 first bus arrives ≤"):
         table.add_column(column, overflow="fold")
     for hub in hubs["hubs"]:
-        table.add_row(escape(hub["name"]), hub["mode"], f"{hub['first_departure']}/{hub['last_arrival']}",
+        table.add_row(_t(hub["name"]), hub["mode"], f"{hub['first_departure']}/{hub['last_arrival']}",
                       _hub_end(hub, "last", hub["leaving"]), _hub_end(hub, "first", hub["reaching"]))
     console.print(table)
     console.print()
@@ -176,7 +188,7 @@ def _hub_end(hub: dict, end: str, entries: list[dict]) -> str:
     if not entries:
         return f"{need}: 无线路 no route"
     if hub[f"{end}_met_by"]:
-        return f"{need}: [green]{', '.join(hub[f'{end}_met_by'][:3])}[/]"
+        return f"{need}: [green]{_t(', '.join(hub[f'{end}_met_by'][:3]))}[/]"
     return f"{need}: [red]无 none, 差 short by {hub[f'{end}_gap_min']:g} min[/]"
 
 
@@ -187,9 +199,9 @@ def _render_route_findings(console: Console, findings: list[Finding], counts: di
         return
     if console.width < WIDE:  # a narrow terminal: one finding a paragraph, so that nothing is folded mid-word
         for f in worst:
-            head = f"  [{STATUS_STYLE[f.status]}]{status_text(f)}[/]  {escape(_route(f))}  {_value(f)} / {plain(f.threshold)}"
+            head = f"  [{STATUS_STYLE[f.status]}]{status_text(f)}[/]  {_t(_route(f))}  {_value(f)} / {plain(f.threshold)}"
             console.print(head)
-            console.print(f"    {escape(f.message_zh)}\n    {escape(f.message_en)}")
+            console.print(f"    {_t(f.message_zh)}\n    {_t(f.message_en)}")
     else:
         _route_table(console, worst)
     hidden = counts["fail"] + counts["not_assessed"] - len(worst)
@@ -214,11 +226,11 @@ def _route_table(console: Console, worst: list[Finding]) -> None:
     for f in worst:
         value = f"{f.value:g}" if isinstance(f.value, float) else str(plain(f.value))
         table.add_row(
-            escape(str(f.subject.get("route_short_name") or f.subject.get("route_id"))),
+            _t(str(f.subject.get("route_short_name") or f.subject.get("route_id"))),
             str(f.subject.get("direction_id", "")),
             f"[{STATUS_STYLE[f.status]}]{status_text(f)}[/]",
             f"{value} {'' if f.unit in ('time', '') else f.unit}".strip(),
             str(plain(f.threshold)),
-            escape(f"{f.message_zh}\n{f.message_en}"),
+            _t(f"{f.message_zh}\n{f.message_en}"),
         )
     console.print(table)

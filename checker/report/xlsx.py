@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from checker.model.pack import STRENGTH_LABELS
 from checker.model.result import Audit
+from checker.report.cells import xlsx_cell
 from checker.report.document import to_document
 from checker.report.text import STATUS_LABEL
 
@@ -26,25 +26,19 @@ FINDING_COLUMNS = ["规则 rule", "条款 article", "结论 status", "要求强�
 
 
 def _sheet(book: Workbook, title: str, header: list[str], rows: list[list], status_column: int | None = None):
-    """A write-only sheet (fast for tens of thousands of findings): bold header, frozen, status cells coloured."""
+    """A write-only sheet (fast for tens of thousands of findings): bold header, frozen, status cells coloured;
+    text always as string cells, never formulas."""
     sheet = book.create_sheet(title)
     sheet.freeze_panes = "A2"
     for i, name in enumerate(header, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = min(60, max(10, len(name) + 2))
-    sheet.append([_cell(sheet, name, font=BOLD) for name in header])
+    sheet.append([xlsx_cell(sheet, name, font=BOLD) for name in header])
     for row in rows:
-        values = ["" if v is None else v for v in row]
+        values = [xlsx_cell(sheet, v) if isinstance(v, str) else ("" if v is None else v) for v in row]
         if status_column is not None and row[status_column] in FILLS:
-            values[status_column] = _cell(sheet, row[status_column], fill=FILLS[row[status_column]])
+            values[status_column] = xlsx_cell(sheet, row[status_column], fill=FILLS[row[status_column]])
         sheet.append(values)
     return sheet
-
-
-def _cell(sheet, value, **style) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    for name, setting in style.items():
-        setattr(cell, name, setting)
-    return cell
 
 
 def _subject(subject: dict) -> str:

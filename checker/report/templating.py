@@ -1,0 +1,42 @@
+"""The Jinja environment of the HTML reports and the Content-Security-Policy they carry.
+
+Everything a template shows from input (city, route, stop, hub, facility and district names, feed values quoted
+in messages, file paths) is escaped: autoescape is on for `*.html.j2` (jinja's `select_autoescape()` default
+list, html/htm/xml, leaves `.j2` names unescaped) and for any other name. Only values built by buscheck itself
+as `Markup` (the inline SVG, whose labels are escaped where it is drawn, and the sort script) are inserted as is.
+The policy forbids every script but the one sort script (allowed by its sha256), and every load from outside.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+ENV = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(enabled_extensions=("html.j2", "htm.j2", "xml.j2", "html", "htm", "xml"),
+                                 default_for_string=True, default=True),
+)
+
+# The one script of report.html: click a table header to sort. Kept in its own file so that its hash is taken
+# over exactly the text the page carries.
+SORT_SCRIPT = Markup((TEMPLATES / "sort.js").read_text(encoding="utf-8"))
+
+
+def script_source(script: str) -> str:
+    """A CSP source allowing exactly this inline script: 'sha256-<base64 of its UTF-8 bytes' digest>'."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def content_security_policy(*scripts: str) -> str:
+    """No network, no plugins, no forms, no <base>; inline styles allowed (the pages carry their own CSS and the
+    legend's swatches); scripts only those given, by hash (none when none is given)."""
+    allowed = " ".join(script_source(s) for s in scripts) or "'none'"
+    return (f"default-src 'none'; script-src {allowed}; style-src 'unsafe-inline'; "
+            "base-uri 'none'; form-action 'none'")

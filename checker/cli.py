@@ -16,10 +16,12 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from checker import __version__
 from checker.errors import InputError, Interrupted, excerpt
+from checker.model.pack import STRENGTH_LABELS
 
 app = typer.Typer(
     add_completion=True,
@@ -44,6 +46,18 @@ def exit_code(result: Any, fail_on: str) -> int:
     if result.fails_at_or_above(fail_on):
         return EXIT_FAIL
     return EXIT_INCOMPLETE if result.rule_statuses() and "not_assessed" in result.rule_statuses().values() else EXIT_PASS
+
+
+def _dates(options: dict[str, Any]) -> list[date]:
+    """--dates D1,D2 (each once, in order); --week, --date and --dates exclude one another."""
+    from checker.load.table import parse_date_arg
+
+    given = [name for name, key in (("--date", "service_date"), ("--dates", "dates"), ("--week", "week"))
+             if options[key]]
+    if len(given) > 1:
+        raise InputError(" ".join(given), "These options choose the audited days in different ways; give one.",
+                         "这些选项以不同方式指定审计日，请只给出其中一个。")
+    return list(dict.fromkeys(parse_date_arg(d, "--dates") for d in _patterns([options["dates"]] if options["dates"] else [])))
 
 
 def _patterns(values: list[str] | None) -> list[str]:
@@ -176,7 +190,7 @@ def audit(**options: Any) -> None:
         request = AuditRequest(
             city=options["city"], service_date=day, rules=options["rules"],
             select=_patterns(options["select"]), ignore=_patterns(options["ignore"]), week=options["week"],
-            dates=[parse_date_arg(d) for d in _patterns([options["dates"]] if options["dates"] else [])],
+            dates=_dates(options),
             interval=options["interval"].value, speed_kmh=options["speed_kmh"],
             **{spec.name: options[spec.name] for spec in INPUTS},
             **{spec.datum: options[spec.datum] for spec in INPUTS if spec.datum},
@@ -327,11 +341,13 @@ def rules_list(
     console.print(f"[bold]{loaded.id}[/bold] v{loaded.version}: {loaded.title} {loaded.document} ({loaded.title_en})")
     console.print(f"施行 In force {loaded.effective_from} – {loaded.effective_until}")
     table = Table(box=None, header_style="bold")
-    for column in ("规则 rule", "条款 article", "类别 family", "检查 check", "名称 title"):
-        table.add_column(column)
+    for column in ("规则 rule", "条款 article", "类别 family", "强度 strength", "检查 check", "名称 title"):
+        table.add_column(column, overflow="fold", no_wrap=column.startswith("规则"))
     for rule in loaded.rules:
         family = loaded.family(rule.family)
-        table.add_row(rule.id, rule.article, f"{family.zh} {family.en}", rule.check, f"{rule.title} / {rule.title_en}")
+        strength = rule.strength + "".join(f", {t}: {s['strength']}" for t, s in rule.strength_by_tier.items())
+        table.add_row(escape(rule.id), escape(rule.article), escape(f"{family.zh} {family.en}"), strength,
+                      escape(rule.check), escape(f"{rule.title} / {rule.title_en}"))
     console.print(table)
     console.print("详见 Details: buscheck rules show RULE_ID")
 
@@ -353,6 +369,11 @@ def rules_show(ctx: typer.Context, rule_id: Annotated[str, typer.Argument(help="
     console.print(f"类别 Family: {family.zh} {family.en}", markup=False)
     console.print(f"衡量 Measures: {rule.measures_zh}\n  {rule.measures}", markup=False)
     console.print(f"阈值 Threshold: {rule.threshold_note}", markup=False)
+    strength_zh, strength_en = STRENGTH_LABELS[rule.strength]
+    console.print(f"要求强度 Strength: {rule.strength} {strength_zh} ({strength_en}): “{rule.strength_words}”", markup=False)
+    for tier, own in rule.strength_by_tier.items():
+        zh, en = STRENGTH_LABELS[own["strength"]]
+        console.print(f"  {tier}: {own['strength']} {zh} ({en}): “{own['words']}”", markup=False)
     if rule.input:
         console.print(f"输入 Needs: {rule.input_zh}\n  {rule.input}", markup=False)
     if rule.check == "coverage_min":

@@ -48,7 +48,21 @@ def select_rules(pack: RulePack, select: list[str], ignore: list[str]) -> RulePa
             return any(fnmatch.fnmatch(rule_id.upper(), p.upper()) for p in patterns)
         return (not select or matches(select)) and not matches(ignore)
 
-    return dataclasses.replace(pack, rules=[rule for rule in pack.rules if chosen(rule.id)])
+    rules = [rule for rule in pack.rules if chosen(rule.id)]
+    if not rules:
+        raise InputError("--select" if select else "--ignore", "No rule of the pack is left to judge: an audit that "
+                         "judges nothing cannot pass.", "没有剩下任何需要评估的规则：不评估任何规则的审计不能视为达标。",
+                         value=", ".join([*select, *ignore]))
+    return dataclasses.replace(pack, rules=rules)
+
+
+def check_deviation_rules(deviations: list[Any], pack: RulePack, source: str) -> None:
+    """A deviation naming no rule of the pack is a typo, not a deviation: exit 2 naming its line."""
+    known = {rule.id.upper() for rule in pack.rules}
+    for deviation in deviations:
+        if deviation.rule.upper() not in known:
+            raise InputError(source, f"No rule {deviation.rule} in pack {pack.id}.", f"规则包 {pack.id} 中没有规则 {deviation.rule}。",
+                             line=deviation.line, field="rule", value=deviation.rule)
 
 
 def run_audit(request: Any) -> Audit:
@@ -94,7 +108,7 @@ class Day:
 def _judge_day(request: Any, loaded: Loaded, pack: RulePack, city: CityProfile, basic: Any, service: ServiceDate,
                several: bool) -> Day:
     day_type = day_type_of(service.day)
-    day_city = city.for_day(day_type) if several else city
+    day_city = city.for_day(day_type)  # a Sunday is judged with the city's Sunday settings, alone or in a week
     load_dated_inputs(request, loaded, service)
     measured = compute_metrics(loaded, request, pack, day_city, basic)
     findings, hub_verdicts = judge(pack, day_city, measured.metrics)
@@ -110,7 +124,8 @@ def _judge_day(request: Any, loaded: Loaded, pack: RulePack, city: CityProfile, 
 def audit_with_inputs(request: Any) -> tuple[Audit, Loaded, Measured]:
     """The audit, and what it was computed from (for `buscheck diff`, which compares two of them). The feed
     is loaded once, however many dates are audited."""
-    pack = select_rules(open_pack(request.rules), request.select, request.ignore)
+    full_pack = open_pack(request.rules)
+    pack = select_rules(full_pack, request.select, request.ignore)
     city = resolve_city(pack, request.city, request.profile, request.overrides)
     with as_gtfs(request.feed, request.feed_crs, request.interval, request.speed_kmh, request.service_date) as source:
         loaded = load_inputs(request, pack, source.path, source.datum)  # a service table is converted on the fly
@@ -122,6 +137,7 @@ def audit_with_inputs(request: Any) -> tuple[Audit, Loaded, Measured]:
     first = days[0]
     service, measured = first.service, first.measured
     findings = [found for day in days for found in day.findings]
+    check_deviation_rules(loaded.deviations, full_pack, str(request.deviations))
     deviation_notices = apply_deviations(findings, loaded.deviations, service.day,
                                          str(request.deviations)) if loaded.deviations else []
     feed = loaded.feed

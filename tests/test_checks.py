@@ -244,10 +244,10 @@ def test_headway_without_any_route_is_not_assessed():
     assert (f.status, f.subject["type"]) == ("not_assessed", "city")
 
 
-def test_peak_rule_without_peak_windows_does_not_speak_of_off_peak():
+def test_peak_rule_without_peak_windows_has_nothing_to_judge_and_does_not_speak_of_off_peak():
     city = dataclasses.replace(SHANTOU, peak_windows=[])
     f = one(run("GD-FREQ-PEAK", context([route(ALL_DAY, city=city)], city=city)))
-    assert f.status == "not_assessed"
+    assert f.status == "info"  # no peak window set: nothing to judge, nothing missing
     assert "off-peak" not in f.message_en
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from checker.load.datum import from_wgs84
 from checker.model.pack import STRENGTHS
-from tests.conftest import CALENDAR, at, feed_tables, square_km, timetable, write_feed, write_polygon
+from tests.conftest import CALENDAR, MONDAY, at, feed_tables, square_km, timetable, write_feed, write_polygon
 
 EVERY_20 = [360 + 20 * i for i in range(49)]  # 06:00 to 22:00 every 20 min: meets every GD day rule
 
@@ -238,3 +238,136 @@ def test_a_prefecture_polygon_is_flagged_as_not_a_built_up_area(tmp_path, cli, a
     small = _doc(cli("audit", feed, "--built-up", around, "--city", "汕头", "--format", "json"))
     assert small["metrics"]["coverage"]["far_from_stops_share"] < 0.05
     assert not any("administrative boundary" in n["en"] for n in small["notices"])
+
+
+# --- found by an independent review ----------------------------------------------------------------------
+
+def test_an_audit_that_judges_nothing_is_refused(cli, audit_args):
+    assert cli(*audit_args(), "--ignore", "*").exit_code == 2
+    assert cli(*audit_args(), "--select", "GD-COV-500", "--ignore", "GD-COV-500").exit_code == 2
+
+
+def test_a_deviation_cannot_waive_a_binding_requirement(tmp_path, cli, audit_args):
+    deviations = tmp_path / "d.csv"
+    deviations.write_text("rule,subject,reason,document\nGD-COV-500,city,预算不足,某文件\n", encoding="utf-8")
+    doc = _doc(cli(*audit_args(city="汕头"), "--deviations", deviations, "--select", "GD-COV-500", "--format", "json"))
+    coverage = _findings(doc, "GD-COV-500")[0]
+    assert coverage["status"] == "fail" and "deviation" not in coverage["detail"]  # 不低于 60%: binding
+    assert any("cannot waive it" in n["en"] for n in doc["notices"])
+
+
+def test_a_deviation_naming_no_rule_is_an_input_error(tmp_path, cli, audit_args):
+    deviations = tmp_path / "d.csv"
+    deviations.write_text("rule,subject,reason,document\nGD-SPAN-FRIST,R1,原因,文件\n", encoding="utf-8")
+    result = cli(*audit_args(), "--deviations", deviations)
+    assert result.exit_code == 2 and "line 2" in result.output and "GD-SPAN-FRIST" in result.output
+
+
+def test_a_deviation_expires_per_day_in_a_week(tmp_path, cli):
+    from tests.conftest import REPO
+
+    city = REPO / "sample_feeds" / "sample_city"
+    deviations = tmp_path / "d.csv"
+    deviations.write_text("rule,subject,reason,document,valid_until\n"
+                          "GD-FREQ-OFFPEAK,12路,周日减班,某文件,2026-01-03\n", encoding="utf-8")
+    doc = _doc(cli("audit", city / "gtfs.zip", "--built-up", city / "built_up.geojson", "--city", "示例市",
+                   "--profile", city / "profile.toml", "--week", "--deviations", deviations, "--format", "json"))
+    sunday = [f for f in _findings(doc, "GD-FREQ-OFFPEAK") if f["subject"].get("route_id") == "R12"
+              and f["subject"]["day_type"] == "sunday"]
+    assert sunday and {f["status"] for f in sunday} == {"fail"}  # the deviation ended on Saturday
+
+
+def test_one_sunday_is_judged_with_the_sunday_settings(tmp_path, cli, audit_args):
+    calendar = CALENDAR.replace("WD,1,1,1,1,1,0,0", "WD,1,1,1,1,1,1,1")
+    late = {"R1": [500 + 20 * i for i in range(40)]}  # first bus 08:20: after 07:30, before 08:30
+    profile = _profile(tmp_path, '[weekend]\nwork_start = "10:00"\nwork_end = "18:00"\npeak_windows = []\n')
+    args = audit_args(feed_tables(routes=late, **{"calendar.txt": calendar}), city="汕头")
+    sunday = _doc(cli(*args, "--profile", profile, "--date", "2026-01-11", "--format", "json"))
+    monday = _doc(cli(*args, "--profile", profile, "--date", "2026-01-12", "--format", "json"))
+    assert _findings(sunday, "GD-SPAN-FIRST")[0]["status"] == "pass"  # by 08:30 on a Sunday
+    assert _findings(monday, "GD-SPAN-FIRST")[0]["status"] == "fail"  # by 07:30 on a Monday
+
+
+def test_a_looser_city_minimum_leaves_the_standards_figure_standing(tmp_path, cli, audit_args):
+    routes = {"R1": [420 + 40 * i for i in range(20)]}  # every 40 min: over the standard's in-principle 30
+    profile = _profile(tmp_path, "peak_max_headway_min = 45\n")
+    doc = _doc(cli(*audit_args(feed_tables(routes=routes), city="汕头"), "--profile", profile, "--format", "json"))
+    peak = _findings(doc, "GD-FREQ-PEAK")[0]
+    assert (peak["status"], peak["threshold"], peak["strength"]) == ("fail", 30, "in_principle")
+    assert "looser" in peak["message_en"]
+
+
+@pytest.mark.parametrize("old, new, key", [
+    ("max_min = 30", "max_min = 0", "max_min"),
+    ("max_min = 30", "max_min = inf", "max_min"),
+    ("radius_m = 500\ntitle = \"建成区", "radius_m = -500\ntitle = \"建成区", "radius_m"),
+    ("coverage_min = 0.60", "coverage_min = 60", "coverage_min"),
+    ("max_ratio = 0.80", "max_ratio = 80", "max_ratio"),
+    ('effective_from = "2025-12-01"', 'effective_from = "2025-13-45"', "effective_from"),
+    ('strength_by_tier = { megacity =', 'strength_by_tier = { megacty =', "strength_by_tier"),
+    ('work_start = "09:00"', 'work_start = "25:00"', "work_end"),
+    ('  { name = "云浮", en = "Yunfu" },', '  { name = "云浮", en = "Yunfu" },\n  { name = "广州", en = "Guangzhou" },',
+     "cities"),
+])
+def test_pack_values_out_of_range_are_refused_naming_the_key(tmp_path, old, new, key):
+    from checker.errors import InputError
+    from checker.pipeline import open_pack
+    from tests.conftest import REPO
+
+    text = (REPO / "rules" / "gd-basic-bus-2025.toml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "pack.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        open_pack(str(path))
+    assert raised.value.field == key and raised.value.file == str(path)
+
+
+def test_a_pack_saved_with_a_bom_loads(tmp_path):
+    from checker.pipeline import open_pack
+    from tests.conftest import REPO
+
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + (REPO / "rules" / "gd-basic-bus-2025.toml").read_bytes())
+    assert open_pack(str(path)).rules
+
+
+@pytest.mark.parametrize("text, key", [
+    ("peak_max_headway_min = inf\n", "peak_max_headway_min"),
+    ("peak_max_headway_min = 0.5\n", "peak_max_headway_min"),
+    ('work_start = "25:00"\n', "work_end"),
+    ("[route_max_headway_min]\nR1 = { peak = 1e9 }\n", "route_max_headway_min.R1"),
+    ('[weekend]\nwork_start = "10:00"\nwork_end = "18:00"\npeak_windows = "07:00-09:00"\n', "weekend.peak_windows"),
+])
+def test_profile_values_out_of_range_are_refused(tmp_path, cli, audit_args, text, key):
+    result = cli(*audit_args(city="汕头"), "--profile", _profile(tmp_path, text))
+    assert result.exit_code == 2 and key in result.output
+
+
+def test_week_and_date_exclude_each_other(cli, audit_args):
+    assert cli(*audit_args(), "--week", "--date", MONDAY).exit_code == 2
+    assert cli(*audit_args(), "--week", "--dates", MONDAY).exit_code == 2
+
+
+def test_a_listed_route_not_running_on_a_weekend_day_is_information(tmp_path, cli, audit_args):
+    listed = tmp_path / "basic.csv"
+    listed.write_text("route_id\nR1\n", encoding="utf-8")
+    doc = _doc(cli(*audit_args(city="汕头"), "--base-routes", listed, "--week", "--select", "GD-LIST",
+                   "--format", "json"))
+    assert {f["status"] for f in _findings(doc, "GD-LIST") if f["subject"]["type"] == "city"} == {"pass"}
+
+
+def test_missing_only_the_citys_own_coverage_target_is_guidance(tmp_path, cli, audit_args):
+    """Art. 10(1): 60% is binding (不低于) for Shantou; a city's own higher target (覆盖目标) is its own."""
+    profile = _profile(tmp_path, "coverage_target = 0.99\n")
+    feed = write_feed(tmp_path / "feed", feed_tables(stops={"A": (0, 0), "B": (0.7, 0)}))
+    small = write_polygon(tmp_path / "b.geojson", [square_km(-0.6, -0.6, 1.3, 0.6)])
+    doc = _doc(cli("audit", feed, "--built-up", small, "--city", "汕头", "--profile", profile, "--format", "json"))
+    coverage = _findings(doc, "GD-COV-500")[0]
+    assert coverage["status"] == "fail" and coverage["value"] >= 0.6
+    assert coverage["strength"] == "should" and "60% is met" in coverage["message_en"].replace("minimum of ", "")
+
+
+def test_rules_show_prints_the_strength(cli):
+    shown = cli("rules", "show", "GD-COV-500")
+    assert "shall" in shown.output and "不低于" in shown.output and "原则上应达100%" in shown.output

@@ -170,7 +170,9 @@ def _job(manifest: Path, where: str, entry: dict) -> CityJob:
                              value=entry["date"]) from None
     week = entry.get("week", False)
     if isinstance(week, str):  # CSV manifests
-        week = week.strip().lower() in ("true", "1", "yes", "是")
+        words = {"true": True, "1": True, "yes": True, "是": True, "false": False, "0": False, "no": False, "否": False,
+                 "": False}
+        week = words.get(week.strip().lower(), week)
     if not isinstance(week, bool):
         raise InputError(where, "Expected true or false.", "应为 true 或 false。", field="week", value=week)
     raw_dates = entry.get("dates", [])

@@ -33,34 +33,39 @@ CITY_WORDS = "城市交通运输主管部门应当根据当地的实际情况，
 class Limit:
     minutes: float
     source: str  # pack | city | route
+    city_minutes: float | None = None  # the city's own figure, also when it is looser and the pack's applies
 
 
 def headway_limit(rule: Rule, context: Context, route: RouteRow) -> Limit:
-    """The interval a route-direction is judged against: the city's own for this route, else the city's own
-    city-wide (Art. 10(3) asks the city to set them), else the pack's."""
+    """The interval a route-direction is judged against. Art. 10(3) asks the city to set its own minimum
+    service frequency (城市交通运输主管部门应当…制定相应的服务频次最低要求) beside the standard's in-principle
+    30/60 minutes: the city's figure (for this route, else city-wide) applies where it is stricter; where it is
+    looser, the standard's in-principle figure still stands (the finding says so)."""
     peak = rule.params["window"] == "peak"
     own, source = context.city.headway_minima.limit(route.route_id, route.route_short_name, peak)
-    return Limit(rule.params["max_min"], "pack") if own is None else Limit(own, source or "city")
+    if own is None or own > rule.params["max_min"]:
+        return Limit(rule.params["max_min"], "pack", own)
+    return Limit(own, source or "city", own)
 
 
 def _basis(own: Limit, rule: Rule, context: Context) -> tuple[str, str]:
     if own.source == "pack":
-        return "", ""
+        if own.city_minutes is None:
+            return "", ""
+        return (f"（本市规定 {own.city_minutes:g} 分钟宽于省规范原则上的 {own.minutes:g} 分钟，按省规范评估）",
+                f" (the city's own {own.city_minutes:g} min is looser than the standard's in-principle "
+                f"{own.minutes:g} min, which applies)")
     document = context.city.headway_minima.document
     cite_zh, cite_en = (f"，{document}", f", {document}") if document else ("", "")
     whose_zh, whose_en = ("本市对该线路规定", "the city's own for this route") if own.source == "route" else (
         "本市规定", "the city's own")
-    looser_zh = looser_en = ""
-    if own.minutes > rule.params["max_min"]:
-        looser_zh = f"；宽于省规范原则上的 {rule.params['max_min']} 分钟"
-        looser_en = f"; looser than the standard's in-principle {rule.params['max_min']} min"
-    return f"（{whose_zh}{cite_zh}{looser_zh}）", f" ({whose_en}{cite_en}{looser_en})"
+    return f"（{whose_zh}{cite_zh}）", f" ({whose_en}{cite_en})"
 
 
 @register("headway_max",
           Param("window", "text", "", "which windows: the peak windows, or the operating time outside them",
                 choices=("peak", "offpeak")),
-          number("max_min", "min", "largest allowed gap between consecutive departures"))
+          number("max_min", "min", "largest allowed gap between consecutive departures", low=1))
 def check_headway_max(rule: Rule, context: Context) -> list[Finding]:
     """Per basic day route and direction, the largest gap between consecutive departures at the origin
     terminal in the peak windows (`window = "peak"`, the worst of them) or off-peak, against `max_min`.
@@ -88,12 +93,16 @@ def check_headway_max(rule: Rule, context: Context) -> list[Finding]:
         limit = own.minutes
         measured = [w for w in route.windows if (w.window != "offpeak") == peak and w.max_headway_s is not None]
         subject = route_subject(route)
+        if not measured and peak:  # no peak window set for this day type: nothing to judge, nothing missing
+            findings.append(finding(rule, "info", subject, None, limit, "min",
+                                    f"{route.label} 城市未设该日类型的高峰时段，无高峰间隔需评估。",
+                                    f"{route.label}: the city sets no peak window for this day type; no peak interval "
+                                    "to judge."))
+            continue
         if not measured:
-            zh, en = ((f"{route.label} 城市未设高峰时段，不评估高峰间隔。",
-                       f"{route.label}: the city sets no peak window; peak interval not assessed.") if peak else
-                      (f"{route.label} 无平峰运营时段，不评估平峰间隔。",
-                       f"{route.label} has no off-peak operating time; off-peak interval not assessed."))
-            findings.append(finding(rule, "not_assessed", subject, None, limit, "min", zh, en))
+            findings.append(finding(rule, "not_assessed", subject, None, limit, "min",
+                                    f"{route.label} 无平峰运营时段，不评估平峰间隔。",
+                                    f"{route.label} has no off-peak operating time; off-peak interval not assessed."))
             continue
         worst = max(measured, key=lambda w: w.max_headway_s or 0)
         assert worst.max_headway_s is not None and worst.gap_from_s is not None and worst.gap_to_s is not None

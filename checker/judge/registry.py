@@ -51,6 +51,11 @@ def register(name: str, *params: Param, summary: str = "") -> Callable[[CheckFun
     return decorate
 
 
-def number(name: str, unit: str, doc: str, default: object = REQUIRED) -> Param:
-    """A numeric parameter (an integer or a decimal; never a string such as "60%")."""
-    return Param(name, "number", unit, doc, default)
+UNIT_RANGES = {"min": (0.0, 1440.0), "ratio": (0.0, 1.0), "m": (1.0, 10_000.0), "km": (0.0, 1000.0)}
+
+
+def number(name: str, unit: str, doc: str, default: object = REQUIRED, low: float | None = None) -> Param:
+    """A numeric parameter (an integer or a decimal; never a string such as "60%"), finite and within the
+    bounds its unit allows (minutes up to a day, ratios from 0 to 1, radii from 1 m to 10 km)."""
+    bottom, top = UNIT_RANGES.get(unit, (None, None))
+    return Param(name, "number", unit, doc, default, low=bottom if low is None else low, high=top)

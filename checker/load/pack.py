@@ -8,13 +8,15 @@ declares in the registry (judge/registry.py), which the caller passes in (load/ 
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import tomllib
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
-from checker.errors import InputError
+from checker.errors import InputError, excerpt
 from checker.model.clock import Window, parse_clock
 from checker.model.pack import (
     HUB_DEFAULTS,
@@ -87,7 +89,7 @@ def kind_ok(kind: str, value: Any) -> bool:
     if isinstance(value, bool):
         return False
     if kind == "number":
-        return isinstance(value, int | float)
+        return isinstance(value, int | float) and math.isfinite(value)
     if kind == "integer":
         return isinstance(value, int)
     if kind == "table":
@@ -154,14 +156,18 @@ class _PackText:
 def load_pack(name_or_path: str | None, checks: Mapping[str, DeclaresParams]) -> RulePack:
     """The pack by id (rules/ID.toml) or path, validated against `checks` (the judge's registry)."""
     path = pack_path(name_or_path)
+    if path.stat().st_size > MAX_TOML_BYTES:
+        raise InputError(str(path), f"A rule pack is at most {MAX_TOML_BYTES // 1024} KB; this one is larger.",
+                         f"规则包不应超过 {MAX_TOML_BYTES // 1024} KB。")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM, as Windows editors write one, is not an error
         data = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
-        raise InputError(str(path), f"Not a valid TOML rule pack: {exc}", "规则包不是有效的 TOML 文件。") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError, RecursionError) as exc:
+        raise InputError(str(path), f"Not a valid TOML rule pack: {excerpt(str(exc), 200)}",
+                         "规则包不是有效的 TOML 文件。") from None
     where = _PackText(path, text)
     where.check_keys(data, PACK_KEYS, "the rule pack")
-    where.check_keys(data["defaults"], DEFAULT_KEYS, "[defaults]")
+    _check_pack_values(data, where)
     families = []
     for entry in data["families"]:
         if not isinstance(entry, dict):
@@ -177,8 +183,21 @@ def load_pack(name_or_path: str | None, checks: Mapping[str, DeclaresParams]) ->
                    for c in entry["cities"]):
             raise where.error("Expected cities = [{ name = \"…\", en = \"…\" }, …].",
                               "cities 应为 [{ name = \"…\", en = \"…\" }, …]。", "cities", entry["cities"])
+        if not 0 <= entry["coverage_min"] <= 1:
+            raise where.error("Expected a share between 0 and 1 (0.6 for 60%).", "应为 0 到 1 之间的比例（60% 写作 0.6）。",
+                              "coverage_min", entry["coverage_min"])
         tiers.append(Tier(**entry))
+    _check_tiers(tiers, where)
+    if not data["rules"]:
+        raise where.error("The pack has no rule: an audit that judges nothing cannot pass.",
+                          "规则包中没有任何规则：不评估任何规则的审计不能视为达标。", "rules")
     rules = [_rule(entry, where, checks, {f.id for f in families}) for entry in data["rules"]]
+    for rule in rules:
+        unknown_tiers = set(rule.strength_by_tier) - {t.id for t in tiers}
+        if unknown_tiers:
+            raise where.error(f"strength_by_tier names no tier of the pack: {', '.join(sorted(unknown_tiers))}.",
+                              f"strength_by_tier 中的等级不存在：{'、'.join(sorted(unknown_tiers))}。",
+                              "strength_by_tier", sorted(unknown_tiers)[0], rule.id)
     seen: set[str] = set()
     for rule in rules:
         if rule.id in seen:
@@ -233,6 +252,10 @@ def _rule(entry: Any, where: _PackText, checks: Mapping[str, DeclaresParams], fa
             en, zh = KIND_WORDS[param.kind]
             raise where.error(f"Expected {en}{f' in {param.unit}' if param.unit else ''}.", f"应为{zh}。", key, value,
                               rule_id)
+        if param.kind == "number" and not _within(value, param.low, param.high):
+            raise where.error(f"Expected a number from {param.low:g} to {param.high:g}"
+                              f"{f' {param.unit}' if param.unit else ''}.",
+                              f"应为 {param.low:g} 至 {param.high:g} 之间的数值。", key, value, rule_id)
         if param.choices and value not in param.choices:
             raise where.error(f"Expected one of {', '.join(param.choices)}.", f"应为 {', '.join(param.choices)} 之一。",
                               key, value, rule_id)
@@ -247,6 +270,62 @@ def _rule(entry: Any, where: _PackText, checks: Mapping[str, DeclaresParams], fa
             params[param.name] = param.default
     text = {k: entry[k] for k in RULE_TEXT_KEYS if k in entry}
     return Rule(**text, params=params)
+
+
+MAX_TOML_BYTES = 1 << 20  # packs and profiles are a few kB; a larger file is not one
+
+
+def _check_pack_values(data: dict[str, Any], where: _PackText) -> None:
+    """Dates that exist and follow each other; [defaults] work hours within the day and in order, peak windows
+    readable, hub settings finite and not negative: checked here, naming the pack, not later as a profile's."""
+    for key in ("effective_from", "effective_until"):
+        if _not_date(data[key]):
+            raise where.error("Expected a date that exists (YYYY-MM-DD).", "应为存在的日期（YYYY-MM-DD）。", key, data[key])
+    start, end = date.fromisoformat(data["effective_from"]), date.fromisoformat(data["effective_until"])
+    if end < start:
+        raise where.error("effective_until is before effective_from.", "effective_until 早于 effective_from。",
+                          "effective_until", data["effective_until"])
+    defaults = data["defaults"]
+    where.check_keys(defaults, DEFAULT_KEYS, "[defaults]")
+    work = [parse_clock(defaults[k]) for k in ("work_start", "work_end")]
+    if not work[0] < work[1] <= 24 * 3600:
+        raise where.error("Expected work_start before work_end, both within the day (HH:MM up to 24:00).",
+                          "work_start 应早于 work_end，且均在一天之内（不超过 24:00）。", "work_end", defaults["work_end"])
+    try:
+        _windows(defaults["peak_windows"], where.path)
+    except InputError as error:
+        raise where.error(error.en, error.zh, "peak_windows", error.value) from None
+    for key in ("hub_distance_m", "hub_grace_min", "hub_lead_min"):
+        if key in defaults and not 0 <= defaults[key] <= 10_000:
+            raise where.error("Expected a number from 0 to 10000.", "应为 0 至 10000 之间的数值。", key, defaults[key])
+
+
+def _not_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return True
+    return False
+
+
+def _check_tiers(tiers: list[Tier], where: _PackText) -> None:
+    """Tier ids unique, and each city in one tier only (otherwise the last one would silently win)."""
+    seen: dict[str, str] = {}
+    ids: set[str] = set()
+    for tier in tiers:
+        if tier.id in ids:
+            raise where.error("The tier id appears twice.", "城市等级编号重复。", "id", tier.id)
+        ids.add(tier.id)
+        for city in tier.cities:
+            name = _normalise(city["name"])
+            if name in seen:
+                raise where.error(f"{city['name']} is listed in two tiers ({seen[name]} and {tier.id}).",
+                                  f"{city['name']} 同时列于两个等级（{seen[name]} 与 {tier.id}）。", "cities", city["name"])
+            seen[name] = tier.id
+
+
+def _within(value: float, low: float | None, high: float | None) -> bool:
+    return (low is None or value >= low) and (high is None or value <= high)
 
 
 def _check_strength(entry: dict[str, Any], where: _PackText, rule_id: str | None) -> None:
@@ -324,8 +403,11 @@ def _clock(value: str, where: str, name: str) -> int:
 def read_profile(profile_path: str | Path) -> tuple[dict[str, Any], str]:
     """A city profile's settings and where they came from (a path, or a profile shipped with the packs)."""
     path = _profile_file(profile_path)
+    if Path(path).is_file() and Path(path).stat().st_size > MAX_TOML_BYTES:
+        raise InputError(str(path), f"A city profile is at most {MAX_TOML_BYTES // 1024} KB; this one is larger.",
+                         f"城市配置文件不应超过 {MAX_TOML_BYTES // 1024} KB。")
     try:
-        return tomllib.loads(Path(path).read_text(encoding="utf-8")), str(path)
+        return tomllib.loads(Path(path).read_text(encoding="utf-8-sig")), str(path)
     except FileNotFoundError:
         raise InputError(str(path), "The city profile does not exist.", "城市配置文件不存在。") from None
     except IsADirectoryError:
@@ -394,8 +476,8 @@ def resolve_city(pack: RulePack, city: str, profile_path: str | Path | None = No
         name_en=name_en,
         tier=tier,
         coverage_target=target,
-        work_start_s=_clock(settings["work_start"], where, "work_start"),
-        work_end_s=_clock(settings["work_end"], where, "work_end"),
+        work_start_s=_work_hours(settings, where)[0],
+        work_end_s=_work_hours(settings, where)[1],
         peak_windows=_windows(settings["peak_windows"], where),
         source=source,
         night=_night_settings(profile, where),
@@ -433,6 +515,11 @@ PROFILE_KEYS: dict[str, tuple[Any, str, str]] = {
 }
 
 
+PROFILE_RANGES = {"peak_max_headway_min": (1, 1440), "offpeak_max_headway_min": (1, 1440),
+                  "night_max_headway_min": (1, 1440), "micro_below_km": (0, 1000), "hub_distance_m": (0, 10_000),
+                  "hub_grace_min": (0, 1440), "hub_lead_min": (0, 1440)}
+
+
 def check_profile(profile: dict[str, Any], where: str) -> None:
     """Every key known and of its type, so that a typo is an error rather than a silently ignored setting."""
     for key, value in profile.items():
@@ -445,6 +532,11 @@ def check_profile(profile: dict[str, Any], where: str) -> None:
             wrong = not all(isinstance(item, str | int) for item in value)
         if wrong:
             raise InputError(where, f"Expected {en}.", f"应为{zh}。", field=key, value=value)
+    for key, (low, high) in PROFILE_RANGES.items():
+        value = profile.get(key)
+        if value is not None and not (math.isfinite(value) and low <= value <= high):
+            raise InputError(where, f"Expected a number from {low:g} to {high:g}.", f"应为 {low:g} 至 {high:g} 之间的数值。",
+                             field=key, value=value)
     target = profile.get("coverage_target")
     if target is not None and not 0 < target <= 1:
         raise InputError(where, "Expected a share between 0 and 1 (0.95 for 95%).", "应为 0 到 1 之间的比例（95% 写作 0.95）。",
@@ -471,6 +563,16 @@ def _indicator_targets(pack: RulePack, table: dict[str, Any], where: str) -> dic
     return table
 
 
+def _work_hours(settings: dict[str, Any], where: str) -> tuple[int, int]:
+    """Work start and end within the day and in order (a "25:00" start would pass every first bus)."""
+    start, end = _clock(settings["work_start"], where, "work_start"), _clock(settings["work_end"], where, "work_end")
+    if not start < end <= 24 * 3600:
+        raise InputError(where, "Expected work_start before work_end, both within the day (HH:MM up to 24:00).",
+                         "work_start 应早于 work_end，且均在一天之内（不超过 24:00）。", field="work_end",
+                         value=settings["work_end"])
+    return start, end
+
+
 def _day_settings(profile: dict[str, Any], where: str) -> dict[str, DaySettings]:
     """[weekend], [saturday], [sunday]: work_start, work_end and peak_windows of that day type (a day's own table
     before the weekend's)."""
@@ -484,6 +586,9 @@ def _day_settings(profile: dict[str, Any], where: str) -> dict[str, DaySettings]
             if key not in ("work_start", "work_end", "peak_windows"):
                 raise InputError(where, "Expected work_start, work_end and peak_windows.",
                                  "应为 work_start、work_end 与 peak_windows。", field=f"{name}.{key}", value=table[key])
+        if not isinstance(table.get("peak_windows", []), list):
+            raise InputError(where, "Expected a list of windows like [\"07:00-09:00\"].", "应为时段列表，如 [\"07:00-09:00\"]。",
+                             field=f"{name}.peak_windows", value=table["peak_windows"])
         for key in ("work_start", "work_end"):
             if key not in table:
                 raise InputError(where, "A day type's settings need work_start and work_end.",
@@ -504,7 +609,8 @@ def _headway_minima(profile: dict[str, Any], where: str) -> HeadwayMinima:
     routes: dict[str, dict[str, float]] = {}
     for route, limits in profile.get("route_max_headway_min", {}).items():
         if not (isinstance(limits, dict) and limits and set(limits) <= {"peak", "offpeak"} and all(
-                isinstance(v, int | float) and not isinstance(v, bool) and v > 0 for v in limits.values())):
+                isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and 1 <= v <= 1440
+                for v in limits.values())):
             raise InputError(where, "Expected { peak = minutes, offpeak = minutes } (either or both).",
                              "应为 { peak = 分钟数, offpeak = 分钟数 }（可只给其一）。",
                              field=f"route_max_headway_min.{route}", value=limits)

@@ -246,8 +246,8 @@ def _refuse_open_quote(data: bytes, where: str) -> None:
         )
 
 
-def parse_date_arg(text: str) -> date:
+def parse_date_arg(text: str, option: str = "--date") -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InputError("--date", "Expected a date YYYY-MM-DD.", "应为 YYYY-MM-DD 格式的日期。", value=text) from None
+        raise InputError(option, "Expected a date YYYY-MM-DD.", "应为 YYYY-MM-DD 格式的日期。", value=text) from None

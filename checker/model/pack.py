@@ -200,6 +200,8 @@ class Param:
     doc: str = ""
     default: Any = REQUIRED
     choices: tuple[str, ...] = ()
+    low: float | None = None  # a number's bounds, inclusive (a radius of -500 m or a ratio of 80 is refused)
+    high: float | None = None
 
     @property
     def required(self) -> bool:

@@ -41,22 +41,29 @@ def _routes_csv(audit: Audit, path: Path) -> None:
     wanted: dict[tuple, set[str]] = {}
     for f in audit.result.findings:
         if "add_departures" in f.detail:
-            wanted.setdefault((f.subject["route_id"], f.subject["direction_id"]), set()).update(
-                t.text() for t in f.detail["add_departures"])
+            key = (f.subject.get("date"), f.subject["route_id"], f.subject["direction_id"])
+            wanted.setdefault(key, set()).update(t.text() for t in f.detail["add_departures"])
     plans = {key: " ".join(sorted(times)) for key, times in wanted.items()}
-    columns = ["route_id", "direction_id", "route_short_name", "route_long_name", "origin_stop_id", "trips",
+    result = audit.result
+    days = ([(d.service_date["date"], d.day_type, d.metrics) for d in result.days] if result.days
+            else [(None, None, result.metrics)])
+    columns = [*(["date", "day_type"] if result.days else []),
+               "route_id", "direction_id", "route_short_name", "route_long_name", "origin_stop_id", "trips",
                "first_departure", "last_departure", "max_headway_peak_min", "max_headway_offpeak_min",
                "max_gap_min", "night", "add_departures"]
-    if any(route.published is not None for route in audit.result.metrics.routes):
+    if any(route.published is not None for _, _, metrics in days for route in metrics.routes):
         columns.append("published_intervals")  # a converted service table: "06:00-10:00 4-8; ..."
     with path.open("w", newline="", encoding="utf-8-sig") as handle:  # BOM so that Excel reads Chinese right
         writer = csv.DictWriter(handle, columns, extrasaction="ignore")
         writer.writeheader()
-        for route in audit.result.metrics.routes:
-            published = "; ".join(f"{hm(b.start_s)}-{hm(b.end_s)} {range_text(b.low_min, b.high_min).replace('–', '-')}"
-                                  for b in route.published or [])
-            row = {**route_document(route), "add_departures": plans.get(route.key, ""), "published_intervals": published}
-            writer.writerow({key: csv_cell(row[key]) for key in columns})
+        for day, day_type, metrics in days:  # a --week audit: every day's routes, each row saying its day
+            for route in metrics.routes:
+                published = "; ".join(f"{hm(b.start_s)}-{hm(b.end_s)} "
+                                      f"{range_text(b.low_min, b.high_min).replace('–', '-')}"
+                                      for b in route.published or [])
+                row = {**route_document(route), "date": day, "day_type": day_type, "published_intervals": published,
+                       "add_departures": plans.get((day, *route.key), "")}
+                writer.writerow({key: csv_cell(row[key]) for key in columns})
 
 
 def _parts(geometry) -> list:

@@ -93,7 +93,7 @@ def render_html(audit: Audit) -> str:
                               None),
         map_svg=coverage_map(cov.area_local, cov.covered_local, cov.uncovered_local, cov.stops_local, _markers(audit),
                              cov.districts_local),
-        problems=[f for f in doc["findings"] if f["status"] in ("fail", "not_assessed")],
+        problems=[f for f in doc["findings"] if f["status"] in ("fail", "not_assessed") or "deviation" in f["detail"]],
         evaluation=sorted((f for f in doc["findings"] if "evaluation" in f["detail"]),
                           key=lambda f: (f["detail"]["evaluation"]["number"] is None, f["detail"]["evaluation"]["number"] or 0)),
     )

@@ -30,6 +30,8 @@ def article_label(article: str) -> str:
 
 def status_text(finding: Finding) -> str:
     """The status, and for a fail the strength of the text it fails: 不达标（原则性要求） fail (in principle)."""
+    if "deviation" in finding.detail:
+        return "豁免（批准例外） exempt (approved deviation)"
     if finding.status != "fail":
         return STATUS_LABEL[finding.status]
     zh, en = STRENGTH_LABELS[finding.strength]
@@ -75,7 +77,11 @@ def render_text(audit: Audit, console: Console) -> None:
     ))
     chosen = {"requested": "指定 as requested", "busiest_weekday": "最繁忙工作日 busiest weekday",
               "busiest_day": "最繁忙日 busiest day"}[day["chosen_by"]]
-    console.print(f"审计日 Service date: {day['date']} ({chosen}, {day['trips']} trips)")
+    if doc.get("days"):
+        shown = ", ".join(f"{d['service_date']['date']} ({d['day_type']})" for d in doc["days"])
+        console.print(f"审计日 Service dates: {shown}")
+    else:
+        console.print(f"审计日 Service date: {day['date']} ({chosen}, {day['trips']} trips)")
     cov = doc["metrics"]["coverage"]
     console.print(
         f"建成区 Built-up: {cov['built_up_km2']:.2f} km² | 站点 stops used: {cov['stops_used']} | "
@@ -193,7 +199,8 @@ def _hub_end(hub: dict, end: str, entries: list[dict]) -> str:
 
 
 def _render_route_findings(console: Console, findings: list[Finding], counts: dict) -> None:
-    worst = sorted((f for f in findings if f.status in ("fail", "not_assessed")), key=_severity)[:WORST_SHOWN]
+    waived = [f for f in findings if "deviation" in f.detail]  # approved deviations are always shown
+    worst = sorted((f for f in findings if f.status in ("fail", "not_assessed")), key=_severity)[:WORST_SHOWN] + waived
     if not worst:
         console.print("  无不达标项 Nothing fails.\n")
         return
@@ -204,7 +211,7 @@ def _render_route_findings(console: Console, findings: list[Finding], counts: di
             console.print(f"    {_t(f.message_zh)}\n    {_t(f.message_en)}")
     else:
         _route_table(console, worst)
-    hidden = counts["fail"] + counts["not_assessed"] - len(worst)
+    hidden = counts["fail"] + counts["not_assessed"] - len(worst) + len(waived)
     if hidden > 0:
         console.print(f"  另有 {hidden} 项 and {hidden} more (see result.json / findings.csv)")
     console.print()

@@ -28,11 +28,11 @@ demo: setup
 # The HTML report test renders in headless Chromium: Debian's package, installed here when missing
 # (as root, or with sudo); elsewhere install chromium yourself, or that test skips outside CI.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && command -v pdfinfo; } >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  if command -v apt-get >/dev/null 2>&1; then \
 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-	      --no-install-recommends chromium fonts-wqy-microhei >/dev/null; \
+	      --no-install-recommends chromium fonts-wqy-microhei poppler-utils >/dev/null; \
 	  else echo "chromium not found and no apt-get: the HTML rendering test will skip"; fi; }
 
 test: setup browser

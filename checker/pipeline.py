@@ -6,18 +6,19 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from checker import RESULT_SCHEMA_VERSION, __version__
 from checker.convert.table_feed import as_gtfs
 from checker.errors import InputError
-from checker.inputs import AuditRequest, result_inputs
+from checker.inputs import INPUTS, AuditRequest, result_inputs
 from checker.judge import CHECKS, judge
 from checker.judge.deviations import apply_deviations
-from checker.load.calendar import DAY_TYPE_NAMES, ServiceDate, choose_service_date, day_type_of
+from checker.load.calendar import DAY_TYPE_NAMES, ServiceDate, choose_service_date, day_type_of, service_range
 from checker.load.inputs import Loaded, load_dated_inputs, load_inputs
 from checker.load.pack import load_pack, resolve_city
+from checker.load.provenance import input_digests
 from checker.metrics.compute import Measured, compute_metrics
 from checker.metrics.route_kinds import basic_routes
 from checker.model.clock import hm
@@ -130,6 +131,7 @@ def audit_with_inputs(request: Any) -> tuple[Audit, Loaded, Measured]:
     with as_gtfs(request.feed, request.feed_crs, request.interval, request.speed_kmh, request.service_date) as source:
         loaded = load_inputs(request, pack, source.path, source.datum)  # a service table is converted on the fly
     loaded.notices[:0] = source.notices
+    digests = input_digests([(spec.name, getattr(request, spec.name)) for spec in INPUTS])
     basic = basic_routes(loaded.feed.routes, loaded.route_list, pack.basic_policy)
     services, day_notices = audit_days(request, loaded, basic, pack)
     several = len(services) > 1
@@ -168,6 +170,7 @@ def audit_with_inputs(request: Any) -> tuple[Audit, Loaded, Measured]:
         tier={"id": city.tier.id, "name": city.tier.name, "name_en": city.tier.name_en,
               "coverage_min": city.tier.coverage_min, "coverage_target": city.coverage_target},
         service_date=_service_date(service),
+        provenance=_provenance(loaded, digests, [day.service for day in days]),
         rule_pack={"id": pack.id, "version": pack.version, "document": pack.document, "title": pack.title,
                    "title_en": pack.title_en, "effective_from": pack.effective_from,
                    "effective_until": pack.effective_until, "report_title": pack.report_title,
@@ -188,6 +191,15 @@ def audit_with_inputs(request: Any) -> tuple[Audit, Loaded, Measured]:
               for day in days] if several else None,
     )
     return Audit(result, measured.coverage, pack), loaded, measured
+
+
+def _provenance(loaded: Loaded, digests: list[dict[str, Any]], services: list[ServiceDate]) -> dict[str, Any]:
+    """When and from what the result was made: for a report that is signed and may be contested."""
+    first, last = service_range(loaded.feed)
+    return {"generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+            "agencies": loaded.feed.about.get("agencies", []), "feed_info": loaded.feed.about.get("feed_info"),
+            "calendar": {"start": first.isoformat(), "end": last.isoformat()},
+            "audit_dates": [s.day.isoformat() for s in services], "files": digests}
 
 
 def _service_date(service: ServiceDate) -> dict[str, Any]:

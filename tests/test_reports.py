@@ -105,3 +105,38 @@ def test_the_map_has_a_scale_north_districts_gap_labels_and_a_matching_legend(tm
     for symbol in ("枢纽 hub", "已覆盖的优先设施 priority facility reached", "未覆盖的优先设施", "行政区 district"):
         assert symbol in svg
     assert 'class="legend"' not in html  # the legend is drawn in the map, with the map's own symbols
+
+
+PRINTED_PAGES_AT_MOST = 20  # the sample city prints on 15 A4 pages today
+
+
+def test_report_prints_on_a4_with_the_summary_and_provenance_on_page_one(out, tmp_path):
+    """Chromium's print to PDF: page 1 is the cover (verdict, strengths, provenance), the whole fits in N pages."""
+    if shutil.which("pdfinfo") is None or shutil.which("pdftotext") is None:
+        if os.environ.get("CI"):
+            pytest.fail("poppler-utils is not installed; `make test` installs it")
+        pytest.skip("poppler-utils (pdfinfo, pdftotext) not installed here")
+    pdf = tmp_path / "report.pdf"
+    _headless("--no-pdf-header-footer", f"--print-to-pdf={pdf}", (out / "report.html").as_uri())
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert 2 <= pages <= PRINTED_PAGES_AT_MOST
+    assert "A4" in info or "595" in info  # A4 is 595 x 842 points
+    first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout
+    assert "SHA-256" in first and "buscheck" in first and "Verdict" in first
+
+
+def test_provenance_in_every_file(out):
+    import json
+
+    import openpyxl
+
+    doc = json.loads((out / "result.json").read_text(encoding="utf-8"))
+    files = {f["input"]: f for f in doc["provenance"]["files"]}
+    assert len(files["feed"]["sha256"]) == 64 and doc["provenance"]["generated_at"]
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert files["feed"]["sha256"] in html and 'id="provenance"' in html
+    book = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
+    summary = [row for row in book[book.sheetnames[0]].iter_rows(values_only=True)]
+    assert any(files["feed"]["sha256"] in str(cell) for row in summary for cell in row)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
-from checker.errors import InputError
+from checker.errors import InputError, excerpt
 from checker.load.archive import FeedSource
 from checker.load.published import load_estimated, load_published
 from checker.load.stop_times import MAX_HOURS, StopTimes, load_stop_times
@@ -43,6 +44,7 @@ class Feed:
     has_direction_id: bool = True
     shape_points: pl.DataFrame | None = None  # when asked for and present: shape_id, lon, lat, sorted by sequence
     flexible_routes: list[str] = field(default_factory=list)  # routes with GTFS-Flex trips (not judged)
+    about: dict[str, Any] = field(default_factory=dict)  # provenance: agency names, feed_info.txt's fields
     # converted from a service table (buscheck convert): how, and each frequencies window's published range
     estimated: EstimatedTimetable | None = None
     published_intervals: pl.DataFrame | None = None  # trip_id, start_s, end_s, low_min, high_min, judged_min
@@ -137,6 +139,7 @@ def _load(source: FeedSource, keep_rows: bool, shapes: bool, max_hours: int | No
         label=source.label,
         path=source.path,
         timezone=_timezone(source),
+        about=_about(source),
         routes=routes,
         trips=trips,
         stops=stops,
@@ -197,6 +200,24 @@ def _load_shape_points(source: FeedSource) -> pl.DataFrame | None:
         "shape_id", lat=table.floats("shape_pt_lat", -90, 90), lon=table.floats("shape_pt_lon", -180, 180),
         seq=table.integers("shape_pt_sequence"),
     ).sort("shape_id", "seq")
+
+
+FEED_INFO = ("feed_publisher_name", "feed_publisher_url", "feed_lang", "feed_version", "feed_start_date",
+             "feed_end_date", "feed_contact_email")
+
+
+def _about(source: FeedSource) -> dict[str, Any]:
+    """Who published the feed, as its agency.txt and feed_info.txt say (for the reports' provenance)."""
+    about: dict[str, Any] = {"agencies": [], "feed_info": None}
+    if source.has("agency.txt"):
+        table = read_table(source, "agency.txt", [], ["agency_name"])
+        about["agencies"] = [excerpt(n, 80) for n in table.df["agency_name"].drop_nulls().str.strip_chars().to_list()[:20]]
+    if source.has("feed_info.txt"):
+        info = read_table(source, "feed_info.txt", [], list(FEED_INFO)).df
+        if info.height:
+            about["feed_info"] = {k: excerpt(v, 120) for k, v in info.row(0, named=True).items()
+                                  if k in FEED_INFO and v}
+    return about
 
 
 def _timezone(source: FeedSource) -> str:

@@ -50,6 +50,7 @@ class Loaded:
     snapshots: list[Snapshot] | None = None
     observed_delays: pl.DataFrame | None = None
     declared: dict[str, Any] = field(default_factory=dict)
+    digests: list[dict[str, Any]] = field(default_factory=list)  # each input file's SHA-256, for provenance
     service: ServiceDate | None = None  # chosen between the two phases of loading (load_dated_inputs)
     deviations: list[Deviation] = field(default_factory=list)
     notices: list[tuple[str, str]] = field(default_factory=list)  # (en, zh)

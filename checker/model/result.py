@@ -93,6 +93,7 @@ class AuditResult:
     hub_verdicts: list[HubVerdict] | None = None  # one per metrics.hubs.hubs entry, when hubs were given
     peak_windows: list[Window] = field(default_factory=list)  # the city's, as judged (settings shows their labels)
     days: list[DayResult] | None = None  # several dates audited: each day (the first is also metrics above)
+    provenance: dict[str, Any] = field(default_factory=dict)  # when, from which files (SHA-256), whose feed
 
     @property
     def failed(self) -> bool:

@@ -105,6 +105,7 @@ def to_document(result: AuditResult) -> dict[str, Any]:
     return {
         "schema_version": result.schema_version,
         "tool": result.tool,
+        "provenance": result.provenance,
         "city": result.city,
         "tier": result.tier,
         "service_date": result.service_date,

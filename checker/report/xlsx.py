@@ -59,6 +59,13 @@ def write_xlsx(audit: Audit, path: Path) -> None:
         ["审计日 service date", doc["service_date"]["date"]],
         ["规则包 rule pack", f"{doc['rule_pack']['id']} {doc['rule_pack']['version']} {doc['rule_pack']['document']}"],
         ["结论 verdict", STATUS_LABEL[doc["summary"]["verdict"]]],
+        ["生成时间 generated", doc["provenance"]["generated_at"]],
+        ["工具 tool", f"buscheck {doc['tool']['version']}, schema {doc['schema_version']}"],
+        ["数据发布方 feed agencies", "、".join(doc["provenance"]["agencies"])],
+        ["数据日历 feed calendar", f"{doc['provenance']['calendar']['start']} – {doc['provenance']['calendar']['end']}"],
+        ["坐标 datums", f"feed {doc['inputs']['feed_crs']}, built-up {doc['inputs']['built_up_datum']}"],
+        *[[f"输入 input {f['input']}", f"{f['path']} · {f['bytes']} B · SHA-256 {f['sha256']}"]
+          for f in doc["provenance"]["files"]],
         *[[f"不达标（{STRENGTH_LABELS[s][0]}） fails ({STRENGTH_LABELS[s][1]})", n]
           for s, n in doc["summary"]["fails_by_strength"].items()],
         ["未评估的规则 rules not assessed", ", ".join(doc["summary"]["rules_not_assessed"])],

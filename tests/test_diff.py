@@ -136,6 +136,8 @@ def test_trips_first_last_and_interval(tmp_path):
     assert (offpeak.old, offpeak.new) == (15, 30)
     failing = {c.subject["rule"] for c in found["rule_now_fails"]}
     assert failing == {"GD-SPAN-LAST"}  # 19:30 is before 20:00; 07:00 first still meets 07:30
+    # a compliance statement, not an announcement: the reductions behind it need the notice
+    assert not any(c.needs_notice for c in found["rule_now_fails"])
 
 
 def test_terminal_moved(tmp_path):
@@ -179,6 +181,27 @@ def test_cli_writes_every_file_and_exits_1_when_notice_is_needed(tmp_path, cli):
     assert "3路" in (out / "notice.html").read_text(encoding="utf-8")
     same = cli("diff", old, old, "--built-up", polygon, "--city", "汕头", "--format", "json")
     assert same.exit_code == 0 and json.loads(same.stdout)["changes"] == []
+
+
+def test_rule_now_fails_is_kept_out_of_the_public_notice(tmp_path, cli):
+    """notice.html and notice.xlsx are for the 公告: 3路's reductions are there, GD-SPAN-LAST now failing is
+    only in diff.json and changes.csv."""
+    routes = dict(ROUTES)
+    routes["3路"] = (["F", "G"], [420 + 30 * i for i in range(26)], False, "郊区线")
+    old = write_feed(tmp_path / "old", tables())
+    new = write_feed(tmp_path / "new", tables(routes=routes))
+    polygon = write_polygon(tmp_path / "b.geojson", [square_km(-2, -2, 9, 9)])
+    out = tmp_path / "out"
+    run = cli("diff", old, new, "--built-up", polygon, "--city", "汕头", "--out", out)
+    assert run.exit_code == 1, run.output
+    doc = json.loads((out / "diff.json").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, DIFF_SCHEMA)
+    (fails,) = [c for c in doc["changes"] if c["kind"] == "rule_now_fails"]
+    assert fails["needs_notice"] is False and fails["subject"]["rule"] == "GD-SPAN-LAST"
+    assert "GD-SPAN-LAST" in (out / "changes.csv").read_text(encoding="utf-8-sig")
+    notice = (out / "notice.html").read_text(encoding="utf-8")
+    assert "GD-SPAN-LAST" not in notice and "末班由 22:00 提前至 19:30" in notice
+    assert "GD-SPAN-LAST" not in run.output  # the text lists the changes needing notice
 
 
 @pytest.mark.shared

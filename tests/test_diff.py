@@ -93,7 +93,8 @@ def test_route_withdrawn_with_replacement(tmp_path):
 
 def test_route_withdrawn_with_a_route_within_500m(tmp_path):
     routes = dict(ROUTES)
-    routes["4路"] = (["D", "E"], EVERY_15[:10], False, "新线")  # serves the same stops, other name
+    # serves E (other name, other terminals: not 2路 renumbered, whose terminal D is 1 km from its own)
+    routes["4路"] = (["E", "C"], EVERY_15[:10], False, "新线")
     old = tables(routes={k: v for k, v in routes.items() if k != "4路"})
     new_routes = {k: v for k, v in routes.items() if k != "2路"}
     found = kinds(diff(tmp_path, old, tables(routes=new_routes)))
@@ -202,6 +203,44 @@ def test_rule_now_fails_is_kept_out_of_the_public_notice(tmp_path, cli):
     notice = (out / "notice.html").read_text(encoding="utf-8")
     assert "GD-SPAN-LAST" not in notice and "末班由 22:00 提前至 19:30" in notice
     assert "GD-SPAN-LAST" not in run.output  # the text lists the changes needing notice
+
+
+def test_renumbered_route_is_renamed_not_withdrawn(tmp_path):
+    """1路 renumbered 101路, same long name and stops: one change, route_renamed (Art. 4: riders must be told),
+    not a withdrawal plus an addition."""
+    routes = {("101路" if name == "1路" else name): route for name, route in ROUTES.items()}
+    result = diff(tmp_path, tables(), tables(routes=routes, prefix="n"))
+    found = kinds(result)
+    assert set(found) == {"route_renamed"}
+    (renamed,) = found["route_renamed"]
+    assert renamed.needs_notice and renamed.article == "4" and (renamed.old, renamed.new) == ("1路", "101路")
+    assert renamed.subject["old_name"] == "1路" and renamed.subject["new_name"] == "101路"
+    assert "1路 更名（改号）为 101路" in renamed.message_zh and "1路 renamed (renumbered) 101路" in renamed.message_en
+    assert {m.how for m in result.matches if m.name == "1路"} == {"long_name"}
+    assert result.unmatched_old == result.unmatched_new == []
+
+
+def test_renumbered_and_renamed_route_is_matched_by_its_terminals(tmp_path, cli):
+    routes = {name: route for name, route in ROUTES.items() if name != "1路"}
+    routes["K1"] = (["A", "B", "C"], EVERY_15, True, "东西快线")
+    old = write_feed(tmp_path / "old", tables())
+    new = write_feed(tmp_path / "new", tables(routes=routes, prefix="k"))
+    polygon = write_polygon(tmp_path / "b.geojson", [square_km(-2, -2, 9, 9)])
+    run = cli("diff", old, new, "--built-up", polygon, "--city", "汕头", "--format", "json")
+    assert run.exit_code == 1, run.output
+    doc = json.loads(run.stdout)
+    jsonschema.validate(doc, DIFF_SCHEMA)
+    assert [(c["kind"], c["old"], c["new"]) for c in doc["changes"]] == [("route_renamed", "1路", "K1")]
+    assert {m["how"] for m in doc["matches"] if m["name"] == "1路"} == {"terminals"}
+
+
+def test_a_short_name_both_feeds_have_is_no_renumbering(tmp_path):
+    """New 2路 runs 1路's stops and nothing runs 2路's: 2路 is still 2路 (its terminals moved), and 1路, whose
+    terminals are those of the new 2路, is withdrawn, not renamed into a name the old feed already had."""
+    routes = {"2路": (["A", "B", "C"], EVERY_15, True, "北环"), "3路": ROUTES["3路"]}
+    found = kinds(diff(tmp_path, tables(), tables(routes=routes)))
+    assert [c.subject["route"] for c in found["route_withdrawn"]] == ["1路"]
+    assert "route_renamed" not in found and {c.subject["route"] for c in found["terminals_moved"]} == {"2路"}
 
 
 @pytest.mark.shared

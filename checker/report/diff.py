@@ -20,6 +20,7 @@ from checker.report.document import plain
 
 KIND_LABELS = {
     "route_withdrawn": ("线路撤销", "route withdrawn"), "route_added": ("新增线路", "route added"),
+    "route_renamed": ("线路更名", "route renamed"),
     "basic_to_custom": ("改为定制公交", "basic to custom"), "basic_to_not_basic": ("不再为基本公交", "no longer basic"),
     "direction_withdrawn": ("方向停运", "direction withdrawn"), "terminals_moved": ("起讫站变动", "terminals moved"),
     "trips_down": ("班次减少", "fewer trips"), "first_departure_later": ("首班推迟", "first departure later"),

@@ -220,6 +220,7 @@ def diff(
     out: Annotated[Path | None, typer.Option("--out", help="Write diff files to this folder / 输出目录")] = None,
 ) -> None:
     """比较两版数据的基本公交服务 / Compare the basic service of two feeds: changes needing public notice (Art. 4, 12).
+    A date not given takes the day type of the other (a warning when the two are of different day types).
     Exit 0 no change needs notice, 1 some do, 2 bad input."""
     from checker.compare.run import requests_for, run_diff
     from checker.inputs import AuditRequest

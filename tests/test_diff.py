@@ -15,8 +15,8 @@ from tests.conftest import REPO, at, shared_path, square_km, write_feed, write_p
 
 DIFF_SCHEMA = json.loads((REPO / "schema" / "diff-v1.schema.json").read_text(encoding="utf-8"))
 
-CALENDAR = ("service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
-            "WD,1,1,1,1,1,0,0,20260105,20260130\n")
+CALENDAR = "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
+WEEK_FLAGS = {"WD": "1,1,1,1,1,0,0", "SA": "0,0,0,0,0,1,0", "SU": "0,0,0,0,0,0,1"}
 EVERY_15 = [360 + 15 * i for i in range(65)]  # 06:00 .. 22:00
 STOPS = {"A": (0, 0), "B": (1, 0), "C": (2, 0), "D": (0, 2), "E": (1, 2), "F": (6, 6), "G": (6, 7)}
 ROUTES = {  # name -> (stops in order, departures, both directions, long name)
@@ -26,26 +26,33 @@ ROUTES = {  # name -> (stops in order, departures, both directions, long name)
 }
 
 
-def tables(routes=None, stops=None, prefix="", shuffle=False) -> dict[str, str]:
-    """GTFS text tables; `prefix` renames every id (a new export), `shuffle` reorders every table's rows."""
+def tables(routes=None, stops=None, prefix="", shuffle=False, saturday=None, sunday=None, weekday=True) -> dict[str, str]:
+    """GTFS text tables; `prefix` renames every id (a new export), `shuffle` reorders every table's rows;
+    `saturday`, `sunday`: the routes (as ROUTES) run on those days of the same weeks; `weekday=False`: none on
+    weekdays."""
     routes = routes if routes is not None else ROUTES
     stops = stops if stops is not None else STOPS
+    services = [(sid, days) for sid, days in (("WD", routes if weekday else None), ("SA", saturday), ("SU", sunday))
+                if days is not None]
+    names = list(dict.fromkeys(name for _, days in services for name in days))
     rows = {"routes": [], "trips": [], "stop_times": [], "stops": []}
     for sid, (x, y) in stops.items():
         lon, lat = at(x, y)
         rows["stops"].append(f"{prefix}{sid},站{sid},{lat:.7f},{lon:.7f}")
-    for n, (name, (pattern, departures, both, long)) in enumerate(routes.items()):
-        rid = f"{prefix}r{n}"
-        rows["routes"].append(f"{rid},{name},{long},3")
-        for direction in ((0, 1) if both else (0,)):
-            order = pattern if direction == 0 else pattern[::-1]
-            for k, start in enumerate(departures):
-                tid = f"{rid}-{direction}-{k}"
-                rows["trips"].append(f"{rid},WD,{tid},{direction}")
-                for seq, stop in enumerate(order):
-                    minutes = start + 5 * seq
-                    t = f"{int(minutes // 60):02d}:{int(minutes % 60):02d}:00"
-                    rows["stop_times"].append(f"{tid},{t},{t},{prefix}{stop},{seq + 1}")
+    for service, days in services:
+        for name, (pattern, departures, both, long) in days.items():
+            rid = f"{prefix}r{names.index(name)}"
+            if not any(row.startswith(f"{rid},") for row in rows["routes"]):
+                rows["routes"].append(f"{rid},{name},{long},3")
+            for direction in ((0, 1) if both else (0,)):
+                order = pattern if direction == 0 else pattern[::-1]
+                for k, start in enumerate(departures):
+                    tid = f"{rid}-{service}-{direction}-{k}" if service != "WD" else f"{rid}-{direction}-{k}"
+                    rows["trips"].append(f"{rid},{service},{tid},{direction}")
+                    for seq, stop in enumerate(order):
+                        minutes = start + 5 * seq
+                        t = f"{int(minutes // 60):02d}:{int(minutes % 60):02d}:00"
+                        rows["stop_times"].append(f"{tid},{t},{t},{prefix}{stop},{seq + 1}")
     if shuffle:
         rng = random.Random(7)
         for values in rows.values():
@@ -56,16 +63,22 @@ def tables(routes=None, stops=None, prefix="", shuffle=False) -> dict[str, str]:
         "stops.txt": "stop_id,stop_name,stop_lat,stop_lon\n" + "\n".join(rows["stops"]) + "\n",
         "trips.txt": "route_id,service_id,trip_id,direction_id\n" + "\n".join(rows["trips"]) + "\n",
         "stop_times.txt": "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n" + "\n".join(rows["stop_times"]) + "\n",
-        "calendar.txt": CALENDAR,
+        "calendar.txt": CALENDAR + "".join(f"{sid},{WEEK_FLAGS[sid]},20260105,20260130\n" for sid, _ in services),
     }
 
 
-def diff(tmp_path, old_tables, new_tables):
+def diff(tmp_path, old_tables, new_tables, old_date=None, new_date=None, week=False):
     old = write_feed(tmp_path / "old", old_tables)
     new = write_feed(tmp_path / "new", new_tables)
     polygon = write_polygon(tmp_path / "b.geojson", [square_km(-2, -2, 9, 9)])
-    base = AuditRequest(feed=old, built_up=polygon, city="汕头")
-    return run_diff(*requests_for(base, old, new, None, None)).result
+    base = AuditRequest(feed=old, built_up=polygon, city="汕头", week=week)
+    return run_diff(*requests_for(base, old, new, old_date, new_date)).result
+
+
+def every_30(routes=None) -> dict:
+    """The routes at half their frequency: every 30 minutes from 06:00 to 22:00."""
+    return {name: (pattern, departures[::2], both, long)
+            for name, (pattern, departures, both, long) in (routes or ROUTES).items()}
 
 
 def kinds(result) -> dict[str, list]:
@@ -241,6 +254,56 @@ def test_a_short_name_both_feeds_have_is_no_renumbering(tmp_path):
     found = kinds(diff(tmp_path, tables(), tables(routes=routes)))
     assert [c.subject["route"] for c in found["route_withdrawn"]] == ["1路"]
     assert "route_renamed" not in found and {c.subject["route"] for c in found["terminals_moved"]} == {"2路"}
+
+
+def test_different_day_types_are_said_first(tmp_path, cli):
+    """A Friday against a Sunday of the same feed (every 30 minutes on Sundays): each difference between the
+    two days comes out as a change, so the result, the text and notice.html say first that the comparison
+    mixes day types. The exit code is that of the changes, as before."""
+    feed = tables(sunday=every_30())
+    result = diff(tmp_path, feed, feed, date(2026, 1, 9), date(2026, 1, 11))
+    assert (result.old["day_type"], result.new["day_type"]) == ("weekday", "sunday")
+    (warning,) = result.warnings
+    assert "different day types" in warning["en"] and "2026-01-09 (old feed) is a weekday" in warning["en"]
+    assert "旧数据 2026-01-09 为工作日，新数据 2026-01-11 为周日" in warning["zh"]
+    assert kinds(result)["trips_down"]  # the difference between the days, which the warning is about
+
+    out = tmp_path / "out"
+    run = cli("diff", tmp_path / "old" / "gtfs.zip", tmp_path / "old" / "gtfs.zip", "--built-up", tmp_path / "b.geojson",
+              "--city", "汕头", "--old-date", "2026-01-09", "--new-date", "2026-01-11", "--out", out)
+    assert run.exit_code == 1, run.output
+    assert run.output.index("WARNING") < run.output.index("需公告的变更")
+    assert run.output.rindex("WARNING") > run.output.rindex("•")  # and again where the list ends
+    notice = (out / "notice.html").read_text(encoding="utf-8")
+    assert 'class="warning"' in notice and notice.index("两个比较日的日期类型不同") < notice.index("<h2>")
+    jsonschema.validate(json.loads((out / "diff.json").read_text(encoding="utf-8")), DIFF_SCHEMA)
+
+
+def test_a_date_not_given_takes_the_day_type_of_the_other(tmp_path):
+    """--old-date a Sunday and no --new-date: the new feed's Sunday (its busiest, ties to the earliest), not
+    its busiest weekday; with neither date, both sides are weekdays, and the result says so."""
+    feed = tables(sunday=every_30())
+    result = diff(tmp_path / "one", feed, feed, old_date=date(2026, 1, 18))
+    assert result.new["day_type"] == "sunday" and result.new["date"] == "2026-01-11"
+    assert result.new["chosen_by"] == "same_day_type" and "Sunday" in result.new["why_en"]
+    assert result.warnings == [] and result.changes == []
+    result = diff(tmp_path / "other", feed, feed, new_date=date(2026, 1, 18))
+    assert (result.old["date"], result.old["chosen_by"]) == ("2026-01-11", "same_day_type")
+    result = diff(tmp_path / "none", feed, feed)
+    assert result.old["day_type"] == result.new["day_type"] == "weekday" and result.warnings == []
+    assert result.notices[0]["en"].startswith("Both dates are weekdays")
+
+
+def test_a_feed_without_the_day_type_is_compared_with_a_warning(tmp_path, cli):
+    """The new feed runs on Sundays only: no weekday to compare with the old feed's, so its busiest day (a
+    Sunday) is taken and the result warns; nothing needs notice, so the exit code stays 0."""
+    result = diff(tmp_path, tables(), tables(weekday=False, sunday=ROUTES))
+    assert (result.old["day_type"], result.new["day_type"]) == ("weekday", "sunday")
+    assert result.new["chosen_by"] == "busiest_day" and len(result.warnings) == 1
+    assert not result.needs_notice
+    run = cli("diff", tmp_path / "old" / "gtfs.zip", tmp_path / "new" / "gtfs.zip", "--built-up",
+              tmp_path / "b.geojson", "--city", "汕头")
+    assert run.exit_code == 0 and "WARNING" in run.output
 
 
 @pytest.mark.shared

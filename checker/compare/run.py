@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import shapely
@@ -15,9 +16,15 @@ from checker import __version__
 from checker.compare.changes import route_changes, stop_changes
 from checker.compare.match import match_routes
 from checker.compare.side import Side, build_side
+from checker.convert.table_feed import as_gtfs
+from checker.load.base_routes import load_route_list
+from checker.load.calendar import DAY_TYPE_NAMES, ServiceDate, day_type_of
+from checker.load.feed import load_feed
+from checker.load.inputs import Loaded
 from checker.load.polygons import project
+from checker.metrics.route_kinds import basic_routes
 from checker.model.diff import DIFF_SCHEMA_VERSION, Change, CoverageChange, DiffResult, DistrictChange
-from checker.pipeline import audit_with_inputs
+from checker.pipeline import audit_days, audit_with_inputs, open_pack
 
 NOISE_KM2 = 1e-4  # 100 m2: differences of two unions below this are geometry noise, not a change
 
@@ -33,8 +40,42 @@ class Diff:
 
 
 def run_diff(old_request: Any, new_request: Any) -> Diff:
-    old_audit, old_loaded, old_measured = audit_with_inputs(old_request)
-    new_audit, new_loaded, new_measured = audit_with_inputs(new_request)
+    """The diff of one date on each side. Like is compared with like: a side whose date was not given takes the day type of the other side's date
+    (its busiest date of that type, picked as `buscheck audit --week` picks it); when the two dates are still
+    of different day types (both were given so, or a feed never runs that day type) the result warns first."""
+    picked: dict[str, ServiceDate] = {}
+    given_old, given_new = old_request.service_date is not None, new_request.service_date is not None
+    if given_old and not given_new:
+        new_request = _of_day_type(new_request, day_type_of(old_request.service_date), picked, "new")
+    elif given_new and not given_old:
+        old_request = _of_day_type(old_request, day_type_of(new_request.service_date), picked, "old")
+    old_done = audit_with_inputs(old_request)
+    new_done = audit_with_inputs(new_request)
+    old_type = _day_type(old_done[0])
+    if not given_old and not given_new and _day_type(new_done[0]) != old_type:
+        new_request = _of_day_type(new_request, old_type, picked, "new")  # a feed with no basic weekday service
+        if "new" in picked:
+            new_done = audit_with_inputs(new_request)
+    diff = _pair(old_request, new_request, old_done, new_done, picked)
+    old_type, new_type = diff.result.old["day_type"], diff.result.new["day_type"]
+    if not given_old and not given_new and old_type == new_type:
+        en = DAY_TYPE_NAMES[old_type][1]
+        diff.result.notices.insert(0, {
+            "en": f"Both dates are {en}s, each feed's default date{' or one of its type' if picked else ''}: like is "
+                  "compared with like.",
+            "zh": f"两个比较日期均为{DAY_TYPE_NAMES[old_type][0]}（各自的默认审计日{'或同类型日期' if picked else ''}），同类日期相比。"})
+    return diff
+
+
+def _day_type(audit: Any) -> str:
+    return day_type_of(date.fromisoformat(audit.result.service_date["date"]))
+
+
+def _pair(old_request: Any, new_request: Any, old_done: Any, new_done: Any,
+          picked: dict[str, ServiceDate] | None = None) -> Diff:
+    """The diff of two audits, one date each."""
+    old_audit, old_loaded, old_measured = old_done
+    new_audit, new_loaded, new_measured = new_done
     old, new = build_side(old_audit, old_loaded, old_measured), build_side(new_audit, new_loaded, new_measured)
     matches, unmatched_old, unmatched_new = match_routes(old, new)
     changes = route_changes(old, new, matches, unmatched_old, unmatched_new) + stop_changes(old, new)
@@ -45,17 +86,64 @@ def run_diff(old_request: Any, new_request: Any) -> Diff:
         rows = side.routes.filter(side.routes["route_id"].is_in(ids)).sort("route_id")
         return [{"route_id": r["route_id"], "name": r["name"], "status": r["status"]} for r in rows.iter_rows(named=True)]
 
-    def feed(request: Any, audit: Any) -> dict[str, Any]:
-        return {"feed": str(request.feed), **audit.result.service_date}
+    def feed(request: Any, audit: Any, which: str) -> dict[str, Any]:
+        chosen = (picked or {}).get(which)
+        day = audit.result.service_date
+        shown = {"feed": str(request.feed), **day, "day_type": _day_type(audit)}
+        if chosen is not None:  # picked by this diff, not requested: say how
+            other, other_zh = ("old", "旧") if which == "new" else ("new", "新")
+            zh, en = DAY_TYPE_NAMES[shown["day_type"]]
+            shown.update(chosen_by="same_day_type", basic_trips=chosen.basic_trips,
+                         why_en=f"a {en}, the day type of the {other} feed's date: {chosen.why_en}",
+                         why_zh=f"与{other_zh}数据的比较日同为{zh}：{chosen.why_zh}")
+        return shown
 
+    old_side, new_side = feed(old_request, old_audit, "old"), feed(new_request, new_audit, "new")
     result = DiffResult(
         DIFF_SCHEMA_VERSION, {"name": "buscheck", "version": __version__}, old_audit.result.city,
-        feed(old_request, old_audit), feed(new_request, new_audit), matches, routes(old, unmatched_old),
-        routes(new, unmatched_new), changes, coverage,
+        old_side, new_side, matches, routes(old, unmatched_old), routes(new, unmatched_new), changes, coverage,
         notices=[{"en": f"old feed: {n['en']}", "zh": f"旧数据：{n['zh']}"} for n in old_audit.result.notices]
         + [{"en": f"new feed: {n['en']}", "zh": f"新数据：{n['zh']}"} for n in new_audit.result.notices],
+        warnings=_mixed_day_types(old_side, new_side),
     )
     return Diff(result, lost, gained, lost_local, old, new)
+
+
+def _mixed_day_types(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, str]]:
+    if old["day_type"] == new["day_type"]:
+        return []
+    (old_zh, old_en), (new_zh, new_en) = DAY_TYPE_NAMES[old["day_type"]], DAY_TYPE_NAMES[new["day_type"]]
+    return [{
+        "en": f"The two dates are of different day types: {old['date']} (old feed) is a {old_en}, {new['date']} "
+              f"(new feed) a {new_en}. Service differs between day types by design, so the changes below mix what "
+              "changed in the feed with the difference between the two days. Compare like with like: give dates "
+              "of the same day type.",
+        "zh": f"两个比较日的日期类型不同：旧数据 {old['date']} 为{old_zh}，新数据 {new['date']} 为{new_zh}。不同日期类型的"
+              "服务本就不同，以下变更混杂了数据的变化与两日之间的差异。请比较同类型日期。"}]
+
+
+def representative_dates(request: Any) -> tuple[dict[str, ServiceDate], list[tuple[str, str]]]:
+    """Each day type's date as `buscheck audit --week` picks it (pipeline.audit_days: the busiest date of the
+    type for basic routes, inside the standard's period), and the notices of the day types the feed never
+    runs. The feed (and the basic-route list) is read, nothing else: no built-up area, no audit."""
+    pack = open_pack(request.rules)
+    with as_gtfs(request.feed, request.feed_crs, request.interval, request.speed_kmh, request.service_date) as source:
+        feed = load_feed(source.path)
+    route_list = load_route_list(request.base_routes) if request.base_routes is not None else None
+    basic = basic_routes(feed.routes, route_list, pack.basic_policy)
+    week = dataclasses.replace(request, week=True, dates=[], service_date=None)
+    days, notices = audit_days(week, Loaded(feed, None), basic, pack)  # type: ignore[arg-type]  # reads .feed only
+    return {day_type_of(day.day): day for day in days}, notices
+
+
+def _of_day_type(request: Any, day_type: str, picked: dict[str, ServiceDate], which: str) -> Any:
+    """The request on its feed's representative date of `day_type` (recorded in `picked`); unchanged when the
+    feed never runs basic service on that day type (the result then warns of the mixed day types)."""
+    chosen = representative_dates(request)[0].get(day_type)
+    if chosen is None:
+        return request
+    picked[which] = chosen
+    return dataclasses.replace(request, service_date=chosen.day)
 
 
 def _coverage(old: Side, new: Side, districts: list[Any] | None) -> tuple[CoverageChange, BaseGeometry, BaseGeometry,

@@ -51,7 +51,7 @@ class DiffResult:
     schema_version: str
     tool: dict[str, str]
     city: dict[str, str]
-    old: dict[str, Any]  # feed, date, chosen_by
+    old: dict[str, Any]  # feed, date, chosen_by, day_type
     new: dict[str, Any]
     matches: list[RouteMatch]
     unmatched_old: list[dict[str, Any]]  # basic routes of the old feed with no counterpart
@@ -59,6 +59,8 @@ class DiffResult:
     changes: list[Change]
     coverage: CoverageChange
     notices: list[dict[str, str]] = field(default_factory=list)
+    # what the reader must know before reading the changes: the two dates are of different day types
+    warnings: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def needs_notice(self) -> bool:

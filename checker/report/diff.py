@@ -14,6 +14,7 @@ import shapely
 from rich.console import Console
 from rich.markup import escape
 
+from checker.load.calendar import DAY_TYPE_NAMES
 from checker.model.diff import Change
 from checker.report.cells import csv_row, xlsx_cell
 from checker.report.document import plain
@@ -66,6 +67,14 @@ def _geojson(geometry: Any, path: Path) -> None:
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
 
 
+def day_label(side: dict[str, Any] | None) -> str:
+    """`2026-01-04 周日 Sunday`: a side's date and its day type."""
+    if side is None:
+        return "—"
+    zh, en = DAY_TYPE_NAMES.get(side.get("day_type") or "", ("", ""))
+    return f"{side['date']} {zh} {en}".rstrip()
+
+
 def grouped(changes: list[Change]) -> list[tuple[str, list[Change]]]:
     """Changes that need notice, by route (stops and the city last)."""
     groups: dict[str, list[Change]] = {}
@@ -83,8 +92,9 @@ def _notice_html(diff: Any, path: Path) -> None:
     cov = diff.new.audit.coverage
     lost_map = coverage_map(cov.area_local, cov.covered_local, diff.lost_local, cov.stops_local, [])
     path.write_text(ENV.get_template("notice.html.j2").render(
-        csp=content_security_policy(), doc=diff_document(diff), groups=grouped(diff.result.changes), labels=KIND_LABELS, map_svg=lost_map,
-        notice_count=sum(c.needs_notice for c in diff.result.changes)), encoding="utf-8")
+        csp=content_security_policy(), doc=diff_document(diff), groups=grouped(diff.result.changes), labels=KIND_LABELS,
+        map_svg=lost_map, notice_count=sum(c.needs_notice for c in diff.result.changes), day_label=day_label),
+        encoding="utf-8")
 
 
 def _notice_xlsx(diff: Any, path: Path) -> None:
@@ -116,8 +126,10 @@ def diff_files(diff: Any) -> dict[str, Any]:
 
 def render_diff_text(diff: Any, console: Console) -> None:
     r = diff.result
-    console.print(f"[bold]buscheck diff[/bold] {escape(r.city['name'])}: {r.old['date']} ({escape(r.old['feed'])}) → "
-                  f"{r.new['date']} ({escape(r.new['feed'])})")
+    console.print(f"[bold]buscheck diff[/bold] {escape(r.city['name'])}: {escape(day_label(r.old))} "
+                  f"({escape(r.old['feed'])}) → {escape(day_label(r.new))} ({escape(r.new['feed'])})")
+    for warning in r.warnings:
+        console.print(f"[bold red]注意 WARNING[/bold red] {escape(warning['zh'])}\n  {escape(warning['en'])}")
     hows: dict[str, int] = {}
     for m in r.matches:
         hows[m.how] = hows.get(m.how, 0) + 1
@@ -132,3 +144,6 @@ def render_diff_text(diff: Any, console: Console) -> None:
         console.print(f"[bold]{escape(route)}[/bold]")
         for c in changes:
             console.print(f"  • {c.message_zh}\n    {c.message_en}", markup=False)
+    if r.warnings:  # the list may be long: the warning again where the reader ends
+        console.print("\n[bold red]注意 WARNING[/bold red] 两个比较日的日期类型不同，见上 / the two dates are of different "
+                      "day types (see above)")

@@ -208,6 +208,8 @@ def diff(
     city: Annotated[str, typer.Option("--city", help="City name / 城市名称")],
     old_date: Annotated[str | None, typer.Option("--old-date", help="Date audited in the old feed / 旧数据审计日")] = None,
     new_date: Annotated[str | None, typer.Option("--new-date", help="Date audited in the new feed / 新数据审计日")] = None,
+    week: Annotated[bool, typer.Option(
+        "--week", help="Compare weekday with weekday, Saturday with Saturday, Sunday with Sunday / 按工作日、周六、周日分别比较")] = False,
     feed_crs: Annotated[str, typer.Option("--feed-crs", parser=datum, help="Datum of both feeds' stops / 站点坐标系")] = "wgs84",
     built_up_crs: Annotated[str, typer.Option("--built-up-crs", parser=datum, help="Datum of the polygons / 建成区坐标系")] = "wgs84",
     base_routes: Annotated[Path | None, typer.Option("--base-routes", help="Basic routes list for both / 基本公交清单")] = None,
@@ -233,7 +235,7 @@ def diff(
             check_out_dir(out)
         base = AuditRequest(feed=old_feed, built_up=built_up, city=city, rules=rules, profile=profile,
                             districts=districts, base_routes=base_routes, feed_crs=feed_crs,
-                            built_up_crs=built_up_crs)
+                            built_up_crs=built_up_crs, week=week)
         old, new = requests_for(base, old_feed, new_feed, parse_date_arg(old_date) if old_date else None,
                                 parse_date_arg(new_date) if new_date else None, new_routes=new_base_routes)
         result = run_diff(old, new)

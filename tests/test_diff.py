@@ -306,6 +306,61 @@ def test_a_feed_without_the_day_type_is_compared_with_a_warning(tmp_path, cli):
     assert run.exit_code == 0 and "WARNING" in run.output
 
 
+def test_week_compares_each_day_type(tmp_path, cli):
+    """3路 every 30 minutes on Sundays instead of every 15, and no Saturday service any more: a diff of one
+    date (a weekday on each side) sees nothing; --week finds both, each saying its day."""
+    sunday = dict(ROUTES)
+    sunday["3路"] = every_30()["3路"]
+    old = tables(saturday=ROUTES, sunday=ROUTES)
+    new = tables(prefix="w", sunday=sunday)
+    assert diff(tmp_path / "day", old, new).changes == []
+    result = diff(tmp_path / "week", old, new, week=True)
+    assert [(d["day_type"], d["old"]["date"], d["new"] and d["new"]["date"]) for d in result.days] == [
+        ("weekday", "2026-01-05", "2026-01-05"), ("saturday", "2026-01-10", None), ("sunday", "2026-01-11", "2026-01-11")]
+    found = kinds(result)
+    (withdrawn,) = found["day_type_withdrawn"]
+    assert withdrawn.needs_notice and withdrawn.subject["day_type"] == "saturday"
+    assert withdrawn.message_zh.startswith("【周六】") and withdrawn.message_en.startswith("[Saturday]")
+    (trips,) = found["trips_down"]
+    assert (trips.old, trips.new) == (65, 33) and trips.subject["day_type"] == "sunday"
+    assert trips.message_zh.startswith("【周日】3路 (0)") and trips.message_en.startswith("[Sunday] 3路 (0)")
+    assert "offpeak_interval_longer" in found
+    assert "peak_interval_longer" not in found  # a Sunday has no peak window unless the profile sets one
+    assert {c.subject["day_type"] for c in result.changes} == {"saturday", "sunday"}
+    assert {m.day_type for m in result.matches} == {"weekday", "sunday"}
+    assert (result.old["date"], result.old["chosen_by"]) == ("2026-01-05", "busiest_weekday")
+
+    added = kinds(diff(tmp_path / "back", new, old, week=True))["day_type_added"]
+    assert [(c.subject["day_type"], c.needs_notice) for c in added] == [("saturday", False)]
+
+    out = tmp_path / "out"
+    args = [tmp_path / "week" / "old" / "gtfs.zip", tmp_path / "week" / "new" / "gtfs.zip", "--built-up",
+            tmp_path / "week" / "b.geojson", "--city", "汕头"]
+    run = cli("diff", *args, "--week", "--out", out)
+    assert run.exit_code == 1, run.output
+    assert "周日 Sunday: 2026-01-11 → 2026-01-11" in run.output and "周六 Saturday: 2026-01-10 → 无 none" in run.output
+    doc = json.loads((out / "diff.json").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, DIFF_SCHEMA)
+    assert doc["schema_version"] == "1.1" and [d["day_type"] for d in doc["days"]] == ["weekday", "saturday", "sunday"]
+    assert "【周日】3路 (0) 日班次由 65 减至 33" in (out / "notice.html").read_text(encoding="utf-8")
+    assert "day_type" in (out / "changes.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    lost = json.loads((out / "coverage_lost.geojson").read_text(encoding="utf-8"))
+    assert all(f["properties"]["day_type"] in ("weekday", "sunday") for f in lost["features"])
+    assert cli("diff", *args, "--week", "--old-date", "2026-01-05").exit_code == 2
+
+
+def test_week_from_the_api(tmp_path):
+    import checker
+
+    old = write_feed(tmp_path / "old", tables(sunday=ROUTES))
+    new = write_feed(tmp_path / "new", tables(prefix="a", sunday=every_30()))
+    polygon = write_polygon(tmp_path / "b.geojson", [square_km(-2, -2, 9, 9)])
+    compared = checker.diff(old, new, polygon, "汕头", week=True)
+    changes = compared.diff.result.changes
+    assert compared.needs_notice and {c.subject["day_type"] for c in changes} == {"sunday"}
+    assert jsonschema.validate(json.loads(compared.to_json()), DIFF_SCHEMA) is None
+
+
 @pytest.mark.shared
 def test_real_feed_against_an_altered_copy(tmp_path):
     """Cairns (2014) against a copy with every route_id, trip_id and stop_id renamed, rows reversed, and two

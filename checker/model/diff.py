@@ -14,6 +14,7 @@ class RouteMatch:
     old_route_id: str
     new_route_id: str
     how: str  # short_name | short_and_long_name | short_name_and_terminals | long_name | terminals
+    day_type: str | None = None  # with --week: the day type both routes were compared on
 
 
 @dataclass
@@ -51,7 +52,7 @@ class DiffResult:
     schema_version: str
     tool: dict[str, str]
     city: dict[str, str]
-    old: dict[str, Any]  # feed, date, chosen_by, day_type
+    old: dict[str, Any]  # feed, date, chosen_by, day_type (with --week: the first day type compared)
     new: dict[str, Any]
     matches: list[RouteMatch]
     unmatched_old: list[dict[str, Any]]  # basic routes of the old feed with no counterpart
@@ -61,6 +62,9 @@ class DiffResult:
     notices: list[dict[str, str]] = field(default_factory=list)
     # what the reader must know before reading the changes: the two dates are of different day types
     warnings: list[dict[str, str]] = field(default_factory=list)
+    # with --week: each day type (weekday, saturday, sunday), each side's date (None: it runs no basic
+    # route on that day type) and the coverage change of that day type
+    days: list[dict[str, Any]] | None = None
 
     @property
     def needs_notice(self) -> bool:

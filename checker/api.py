@@ -188,7 +188,9 @@ class DiffResult:
 
 def diff(old_feed: Any, new_feed: Any, built_up: Any, city: str, old_date: str | None = None,
          new_date: str | None = None, **options: Any) -> DiffResult:
-    """Compare the basic service of two feeds (paths or gtfs_kit.Feed objects), as `buscheck diff` does."""
+    """Compare the basic service of two feeds (paths or gtfs_kit.Feed objects), as `buscheck diff` does;
+    `week=True` compares each day type (weekday, Saturday, Sunday) on its representative dates, as
+    `buscheck diff --week` does."""
     from checker.compare.run import requests_for, run_diff
 
     base = _request(old_feed, built_up, city, dict(options))

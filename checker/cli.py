@@ -222,6 +222,8 @@ def diff(
     city: Annotated[str, typer.Option("--city", help="City name / 城市名称")],
     old_date: Annotated[str | None, typer.Option("--old-date", help="Date audited in the old feed / 旧数据审计日")] = None,
     new_date: Annotated[str | None, typer.Option("--new-date", help="Date audited in the new feed / 新数据审计日")] = None,
+    week: Annotated[bool, typer.Option(
+        "--week", help="Compare weekday with weekday, Saturday with Saturday, Sunday with Sunday / 按工作日、周六、周日分别比较")] = False,
     feed_crs: Annotated[str, typer.Option("--feed-crs", parser=datum, help="Datum of both feeds' stops / 站点坐标系")] = "wgs84",
     built_up_crs: Annotated[str, typer.Option("--built-up-crs", parser=datum, help="Datum of the polygons / 建成区坐标系")] = "wgs84",
     base_routes: Annotated[Path | None, typer.Option("--base-routes", help="Basic routes list for both / 基本公交清单")] = None,
@@ -234,6 +236,7 @@ def diff(
     out: Annotated[Path | None, typer.Option("--out", help="Write diff files to this folder / 输出目录")] = None,
 ) -> None:
     """比较两版数据的基本公交服务 / Compare the basic service of two feeds: changes needing public notice (Art. 4, 12).
+    A date not given takes the day type of the other (a warning when the two are of different day types).
     Exit 0 no change needs notice, 1 some do, 2 bad input."""
     from checker.compare.run import requests_for, run_diff
     from checker.inputs import AuditRequest
@@ -246,7 +249,7 @@ def diff(
             check_out_dir(out)
         base = AuditRequest(feed=old_feed, built_up=built_up, city=city, rules=rules, profile=profile,
                             districts=districts, base_routes=base_routes, feed_crs=feed_crs,
-                            built_up_crs=built_up_crs)
+                            built_up_crs=built_up_crs, week=week)
         old, new = requests_for(base, old_feed, new_feed, parse_date_arg(old_date) if old_date else None,
                                 parse_date_arg(new_date) if new_date else None, new_routes=new_base_routes)
         result = run_diff(old, new)

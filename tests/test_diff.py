@@ -15,8 +15,8 @@ from tests.conftest import REPO, at, shared_path, square_km, write_feed, write_p
 
 DIFF_SCHEMA = json.loads((REPO / "schema" / "diff-v1.schema.json").read_text(encoding="utf-8"))
 
-CALENDAR = ("service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
-            "WD,1,1,1,1,1,0,0,20260105,20260130\n")
+CALENDAR = "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
+WEEK_FLAGS = {"WD": "1,1,1,1,1,0,0", "SA": "0,0,0,0,0,1,0", "SU": "0,0,0,0,0,0,1"}
 EVERY_15 = [360 + 15 * i for i in range(65)]  # 06:00 .. 22:00
 STOPS = {"A": (0, 0), "B": (1, 0), "C": (2, 0), "D": (0, 2), "E": (1, 2), "F": (6, 6), "G": (6, 7)}
 ROUTES = {  # name -> (stops in order, departures, both directions, long name)
@@ -26,26 +26,33 @@ ROUTES = {  # name -> (stops in order, departures, both directions, long name)
 }
 
 
-def tables(routes=None, stops=None, prefix="", shuffle=False) -> dict[str, str]:
-    """GTFS text tables; `prefix` renames every id (a new export), `shuffle` reorders every table's rows."""
+def tables(routes=None, stops=None, prefix="", shuffle=False, saturday=None, sunday=None, weekday=True) -> dict[str, str]:
+    """GTFS text tables; `prefix` renames every id (a new export), `shuffle` reorders every table's rows;
+    `saturday`, `sunday`: the routes (as ROUTES) run on those days of the same weeks; `weekday=False`: none on
+    weekdays."""
     routes = routes if routes is not None else ROUTES
     stops = stops if stops is not None else STOPS
+    services = [(sid, days) for sid, days in (("WD", routes if weekday else None), ("SA", saturday), ("SU", sunday))
+                if days is not None]
+    names = list(dict.fromkeys(name for _, days in services for name in days))
     rows = {"routes": [], "trips": [], "stop_times": [], "stops": []}
     for sid, (x, y) in stops.items():
         lon, lat = at(x, y)
         rows["stops"].append(f"{prefix}{sid},站{sid},{lat:.7f},{lon:.7f}")
-    for n, (name, (pattern, departures, both, long)) in enumerate(routes.items()):
-        rid = f"{prefix}r{n}"
-        rows["routes"].append(f"{rid},{name},{long},3")
-        for direction in ((0, 1) if both else (0,)):
-            order = pattern if direction == 0 else pattern[::-1]
-            for k, start in enumerate(departures):
-                tid = f"{rid}-{direction}-{k}"
-                rows["trips"].append(f"{rid},WD,{tid},{direction}")
-                for seq, stop in enumerate(order):
-                    minutes = start + 5 * seq
-                    t = f"{int(minutes // 60):02d}:{int(minutes % 60):02d}:00"
-                    rows["stop_times"].append(f"{tid},{t},{t},{prefix}{stop},{seq + 1}")
+    for service, days in services:
+        for name, (pattern, departures, both, long) in days.items():
+            rid = f"{prefix}r{names.index(name)}"
+            if not any(row.startswith(f"{rid},") for row in rows["routes"]):
+                rows["routes"].append(f"{rid},{name},{long},3")
+            for direction in ((0, 1) if both else (0,)):
+                order = pattern if direction == 0 else pattern[::-1]
+                for k, start in enumerate(departures):
+                    tid = f"{rid}-{service}-{direction}-{k}" if service != "WD" else f"{rid}-{direction}-{k}"
+                    rows["trips"].append(f"{rid},{service},{tid},{direction}")
+                    for seq, stop in enumerate(order):
+                        minutes = start + 5 * seq
+                        t = f"{int(minutes // 60):02d}:{int(minutes % 60):02d}:00"
+                        rows["stop_times"].append(f"{tid},{t},{t},{prefix}{stop},{seq + 1}")
     if shuffle:
         rng = random.Random(7)
         for values in rows.values():
@@ -56,16 +63,22 @@ def tables(routes=None, stops=None, prefix="", shuffle=False) -> dict[str, str]:
         "stops.txt": "stop_id,stop_name,stop_lat,stop_lon\n" + "\n".join(rows["stops"]) + "\n",
         "trips.txt": "route_id,service_id,trip_id,direction_id\n" + "\n".join(rows["trips"]) + "\n",
         "stop_times.txt": "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n" + "\n".join(rows["stop_times"]) + "\n",
-        "calendar.txt": CALENDAR,
+        "calendar.txt": CALENDAR + "".join(f"{sid},{WEEK_FLAGS[sid]},20260105,20260130\n" for sid, _ in services),
     }
 
 
-def diff(tmp_path, old_tables, new_tables):
+def diff(tmp_path, old_tables, new_tables, old_date=None, new_date=None, week=False):
     old = write_feed(tmp_path / "old", old_tables)
     new = write_feed(tmp_path / "new", new_tables)
     polygon = write_polygon(tmp_path / "b.geojson", [square_km(-2, -2, 9, 9)])
-    base = AuditRequest(feed=old, built_up=polygon, city="汕头")
-    return run_diff(*requests_for(base, old, new, None, None)).result
+    base = AuditRequest(feed=old, built_up=polygon, city="汕头", week=week)
+    return run_diff(*requests_for(base, old, new, old_date, new_date)).result
+
+
+def every_30(routes=None) -> dict:
+    """The routes at half their frequency: every 30 minutes from 06:00 to 22:00."""
+    return {name: (pattern, departures[::2], both, long)
+            for name, (pattern, departures, both, long) in (routes or ROUTES).items()}
 
 
 def kinds(result) -> dict[str, list]:
@@ -93,7 +106,8 @@ def test_route_withdrawn_with_replacement(tmp_path):
 
 def test_route_withdrawn_with_a_route_within_500m(tmp_path):
     routes = dict(ROUTES)
-    routes["4路"] = (["D", "E"], EVERY_15[:10], False, "新线")  # serves the same stops, other name
+    # serves E (other name, other terminals: not 2路 renumbered, whose terminal D is 1 km from its own)
+    routes["4路"] = (["E", "C"], EVERY_15[:10], False, "新线")
     old = tables(routes={k: v for k, v in routes.items() if k != "4路"})
     new_routes = {k: v for k, v in routes.items() if k != "2路"}
     found = kinds(diff(tmp_path, old, tables(routes=new_routes)))
@@ -136,6 +150,8 @@ def test_trips_first_last_and_interval(tmp_path):
     assert (offpeak.old, offpeak.new) == (15, 30)
     failing = {c.subject["rule"] for c in found["rule_now_fails"]}
     assert failing == {"GD-SPAN-LAST"}  # 19:30 is before 20:00; 07:00 first still meets 07:30
+    # a compliance statement, not an announcement: the reductions behind it need the notice
+    assert not any(c.needs_notice for c in found["rule_now_fails"])
 
 
 def test_terminal_moved(tmp_path):
@@ -179,6 +195,170 @@ def test_cli_writes_every_file_and_exits_1_when_notice_is_needed(tmp_path, cli):
     assert "3路" in (out / "notice.html").read_text(encoding="utf-8")
     same = cli("diff", old, old, "--built-up", polygon, "--city", "汕头", "--format", "json")
     assert same.exit_code == 0 and json.loads(same.stdout)["changes"] == []
+
+
+def test_rule_now_fails_is_kept_out_of_the_public_notice(tmp_path, cli):
+    """notice.html and notice.xlsx are for the 公告: 3路's reductions are there, GD-SPAN-LAST now failing is
+    only in diff.json and changes.csv."""
+    routes = dict(ROUTES)
+    routes["3路"] = (["F", "G"], [420 + 30 * i for i in range(26)], False, "郊区线")
+    old = write_feed(tmp_path / "old", tables())
+    new = write_feed(tmp_path / "new", tables(routes=routes))
+    polygon = write_polygon(tmp_path / "b.geojson", [square_km(-2, -2, 9, 9)])
+    out = tmp_path / "out"
+    run = cli("diff", old, new, "--built-up", polygon, "--city", "汕头", "--out", out)
+    assert run.exit_code == 1, run.output
+    doc = json.loads((out / "diff.json").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, DIFF_SCHEMA)
+    (fails,) = [c for c in doc["changes"] if c["kind"] == "rule_now_fails"]
+    assert fails["needs_notice"] is False and fails["subject"]["rule"] == "GD-SPAN-LAST"
+    assert "GD-SPAN-LAST" in (out / "changes.csv").read_text(encoding="utf-8-sig")
+    notice = (out / "notice.html").read_text(encoding="utf-8")
+    assert "GD-SPAN-LAST" not in notice and "末班由 22:00 提前至 19:30" in notice
+    assert "GD-SPAN-LAST" not in run.output  # the text lists the changes needing notice
+
+
+def test_renumbered_route_is_renamed_not_withdrawn(tmp_path):
+    """1路 renumbered 101路, same long name and stops: one change, route_renamed (Art. 4: riders must be told),
+    not a withdrawal plus an addition."""
+    routes = {("101路" if name == "1路" else name): route for name, route in ROUTES.items()}
+    result = diff(tmp_path, tables(), tables(routes=routes, prefix="n"))
+    found = kinds(result)
+    assert set(found) == {"route_renamed"}
+    (renamed,) = found["route_renamed"]
+    assert renamed.needs_notice and renamed.article == "4" and (renamed.old, renamed.new) == ("1路", "101路")
+    assert renamed.subject["old_name"] == "1路" and renamed.subject["new_name"] == "101路"
+    assert "1路 更名（改号）为 101路" in renamed.message_zh and "1路 renamed (renumbered) 101路" in renamed.message_en
+    assert {m.how for m in result.matches if m.name == "1路"} == {"long_name"}
+    assert result.unmatched_old == result.unmatched_new == []
+
+
+def test_renumbered_and_renamed_route_is_matched_by_its_terminals(tmp_path, cli):
+    routes = {name: route for name, route in ROUTES.items() if name != "1路"}
+    routes["K1"] = (["A", "B", "C"], EVERY_15, True, "东西快线")
+    old = write_feed(tmp_path / "old", tables())
+    new = write_feed(tmp_path / "new", tables(routes=routes, prefix="k"))
+    polygon = write_polygon(tmp_path / "b.geojson", [square_km(-2, -2, 9, 9)])
+    run = cli("diff", old, new, "--built-up", polygon, "--city", "汕头", "--format", "json")
+    assert run.exit_code == 1, run.output
+    doc = json.loads(run.stdout)
+    jsonschema.validate(doc, DIFF_SCHEMA)
+    assert [(c["kind"], c["old"], c["new"]) for c in doc["changes"]] == [("route_renamed", "1路", "K1")]
+    assert {m["how"] for m in doc["matches"] if m["name"] == "1路"} == {"terminals"}
+
+
+def test_a_short_name_both_feeds_have_is_no_renumbering(tmp_path):
+    """New 2路 runs 1路's stops and nothing runs 2路's: 2路 is still 2路 (its terminals moved), and 1路, whose
+    terminals are those of the new 2路, is withdrawn, not renamed into a name the old feed already had."""
+    routes = {"2路": (["A", "B", "C"], EVERY_15, True, "北环"), "3路": ROUTES["3路"]}
+    found = kinds(diff(tmp_path, tables(), tables(routes=routes)))
+    assert [c.subject["route"] for c in found["route_withdrawn"]] == ["1路"]
+    assert "route_renamed" not in found and {c.subject["route"] for c in found["terminals_moved"]} == {"2路"}
+
+
+def test_different_day_types_are_said_first(tmp_path, cli):
+    """A Friday against a Sunday of the same feed (every 30 minutes on Sundays): each difference between the
+    two days comes out as a change, so the result, the text and notice.html say first that the comparison
+    mixes day types. The exit code is that of the changes, as before."""
+    feed = tables(sunday=every_30())
+    result = diff(tmp_path, feed, feed, date(2026, 1, 9), date(2026, 1, 11))
+    assert (result.old["day_type"], result.new["day_type"]) == ("weekday", "sunday")
+    (warning,) = result.warnings
+    assert "different day types" in warning["en"] and "2026-01-09 (old feed) is a weekday" in warning["en"]
+    assert "旧数据 2026-01-09 为工作日，新数据 2026-01-11 为周日" in warning["zh"]
+    assert kinds(result)["trips_down"]  # the difference between the days, which the warning is about
+
+    out = tmp_path / "out"
+    run = cli("diff", tmp_path / "old" / "gtfs.zip", tmp_path / "old" / "gtfs.zip", "--built-up", tmp_path / "b.geojson",
+              "--city", "汕头", "--old-date", "2026-01-09", "--new-date", "2026-01-11", "--out", out)
+    assert run.exit_code == 1, run.output
+    assert run.output.index("WARNING") < run.output.index("需公告的变更")
+    assert run.output.rindex("WARNING") > run.output.rindex("•")  # and again where the list ends
+    notice = (out / "notice.html").read_text(encoding="utf-8")
+    assert 'class="warning"' in notice and notice.index("两个比较日的日期类型不同") < notice.index("<h2>")
+    jsonschema.validate(json.loads((out / "diff.json").read_text(encoding="utf-8")), DIFF_SCHEMA)
+
+
+def test_a_date_not_given_takes_the_day_type_of_the_other(tmp_path):
+    """--old-date a Sunday and no --new-date: the new feed's Sunday (its busiest, ties to the earliest), not
+    its busiest weekday; with neither date, both sides are weekdays, and the result says so."""
+    feed = tables(sunday=every_30())
+    result = diff(tmp_path / "one", feed, feed, old_date=date(2026, 1, 18))
+    assert result.new["day_type"] == "sunday" and result.new["date"] == "2026-01-11"
+    assert result.new["chosen_by"] == "same_day_type" and "Sunday" in result.new["why_en"]
+    assert result.warnings == [] and result.changes == []
+    result = diff(tmp_path / "other", feed, feed, new_date=date(2026, 1, 18))
+    assert (result.old["date"], result.old["chosen_by"]) == ("2026-01-11", "same_day_type")
+    result = diff(tmp_path / "none", feed, feed)
+    assert result.old["day_type"] == result.new["day_type"] == "weekday" and result.warnings == []
+    assert result.notices[0]["en"].startswith("Both dates are weekdays")
+
+
+def test_a_feed_without_the_day_type_is_compared_with_a_warning(tmp_path, cli):
+    """The new feed runs on Sundays only: no weekday to compare with the old feed's, so its busiest day (a
+    Sunday) is taken and the result warns; nothing needs notice, so the exit code stays 0."""
+    result = diff(tmp_path, tables(), tables(weekday=False, sunday=ROUTES))
+    assert (result.old["day_type"], result.new["day_type"]) == ("weekday", "sunday")
+    assert result.new["chosen_by"] == "busiest_day" and len(result.warnings) == 1
+    assert not result.needs_notice
+    run = cli("diff", tmp_path / "old" / "gtfs.zip", tmp_path / "new" / "gtfs.zip", "--built-up",
+              tmp_path / "b.geojson", "--city", "汕头")
+    assert run.exit_code == 0 and "WARNING" in run.output
+
+
+def test_week_compares_each_day_type(tmp_path, cli):
+    """3路 every 30 minutes on Sundays instead of every 15, and no Saturday service any more: a diff of one
+    date (a weekday on each side) sees nothing; --week finds both, each saying its day."""
+    sunday = dict(ROUTES)
+    sunday["3路"] = every_30()["3路"]
+    old = tables(saturday=ROUTES, sunday=ROUTES)
+    new = tables(prefix="w", sunday=sunday)
+    assert diff(tmp_path / "day", old, new).changes == []
+    result = diff(tmp_path / "week", old, new, week=True)
+    assert [(d["day_type"], d["old"]["date"], d["new"] and d["new"]["date"]) for d in result.days] == [
+        ("weekday", "2026-01-05", "2026-01-05"), ("saturday", "2026-01-10", None), ("sunday", "2026-01-11", "2026-01-11")]
+    found = kinds(result)
+    (withdrawn,) = found["day_type_withdrawn"]
+    assert withdrawn.needs_notice and withdrawn.subject["day_type"] == "saturday"
+    assert withdrawn.message_zh.startswith("【周六】") and withdrawn.message_en.startswith("[Saturday]")
+    (trips,) = found["trips_down"]
+    assert (trips.old, trips.new) == (65, 33) and trips.subject["day_type"] == "sunday"
+    assert trips.message_zh.startswith("【周日】3路 (0)") and trips.message_en.startswith("[Sunday] 3路 (0)")
+    assert "offpeak_interval_longer" in found
+    assert "peak_interval_longer" not in found  # a Sunday has no peak window unless the profile sets one
+    assert {c.subject["day_type"] for c in result.changes} == {"saturday", "sunday"}
+    assert {m.day_type for m in result.matches} == {"weekday", "sunday"}
+    assert (result.old["date"], result.old["chosen_by"]) == ("2026-01-05", "busiest_weekday")
+
+    added = kinds(diff(tmp_path / "back", new, old, week=True))["day_type_added"]
+    assert [(c.subject["day_type"], c.needs_notice) for c in added] == [("saturday", False)]
+
+    out = tmp_path / "out"
+    args = [tmp_path / "week" / "old" / "gtfs.zip", tmp_path / "week" / "new" / "gtfs.zip", "--built-up",
+            tmp_path / "week" / "b.geojson", "--city", "汕头"]
+    run = cli("diff", *args, "--week", "--out", out)
+    assert run.exit_code == 1, run.output
+    assert "周日 Sunday: 2026-01-11 → 2026-01-11" in run.output and "周六 Saturday: 2026-01-10 → 无 none" in run.output
+    doc = json.loads((out / "diff.json").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, DIFF_SCHEMA)
+    assert doc["schema_version"] == "1.1" and [d["day_type"] for d in doc["days"]] == ["weekday", "saturday", "sunday"]
+    assert "【周日】3路 (0) 日班次由 65 减至 33" in (out / "notice.html").read_text(encoding="utf-8")
+    assert "day_type" in (out / "changes.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    lost = json.loads((out / "coverage_lost.geojson").read_text(encoding="utf-8"))
+    assert all(f["properties"]["day_type"] in ("weekday", "sunday") for f in lost["features"])
+    assert cli("diff", *args, "--week", "--old-date", "2026-01-05").exit_code == 2
+
+
+def test_week_from_the_api(tmp_path):
+    import checker
+
+    old = write_feed(tmp_path / "old", tables(sunday=ROUTES))
+    new = write_feed(tmp_path / "new", tables(prefix="a", sunday=every_30()))
+    polygon = write_polygon(tmp_path / "b.geojson", [square_km(-2, -2, 9, 9)])
+    compared = checker.diff(old, new, polygon, "汕头", week=True)
+    changes = compared.diff.result.changes
+    assert compared.needs_notice and {c.subject["day_type"] for c in changes} == {"sunday"}
+    assert jsonschema.validate(json.loads(compared.to_json()), DIFF_SCHEMA) is None
 
 
 @pytest.mark.shared

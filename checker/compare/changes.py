@@ -67,6 +67,9 @@ def route_changes(old: Side, new: Side, matches: list[RouteMatch], unmatched_old
         subject = {"route": match.name, "old_route_id": match.old_route_id, "new_route_id": match.new_route_id}
         if before["status"] != "basic":
             continue
+        renamed = _renamed(before, after, match, subject)
+        if renamed is not None:
+            changes.append(renamed)
         if after["status"] != "basic":
             changes.append(_no_longer_basic(before, after, subject, old, new))
             continue
@@ -87,6 +90,23 @@ def route_changes(old: Side, new: Side, matches: list[RouteMatch], unmatched_old
             changes += _rule_changes(dsubject, label, old_status.get((match.old_route_id, o["direction_id"]), {}),
                                      new_status.get((match.new_route_id, n["direction_id"]), {}))
     return changes
+
+
+def _public_name(route: dict) -> str:
+    """The name people know the route by (its short name, else its long name; never its id, which churns)."""
+    return route["short"] or route["long"]
+
+
+def _renamed(before: dict, after: dict, match: RouteMatch, subject: dict) -> Change | None:
+    """A route matched by its long name or terminals whose name changed: a renumbering riders must be told."""
+    old_name, new_name = _public_name(before), _public_name(after)
+    if not old_name or not new_name or old_name == new_name:
+        return None
+    how_zh, how_en = {"long_name": ("线路全称相同", "same long name"),
+                      "terminals": ("起讫站相同", "same terminals")}.get(match.how, (match.how, match.how))
+    return Change("route_renamed", {**subject, "old_name": old_name, "new_name": new_name}, old_name, new_name, True,
+                  "4", f"基本公交线路 {old_name} 更名（改号）为 {new_name}（{how_zh}）。",
+                  f"Basic route {old_name} renamed (renumbered) {new_name} ({how_en}).")
 
 
 def _no_longer_basic(before: dict, after: dict, subject: dict, old: Side, new: Side) -> Change:
@@ -155,7 +175,9 @@ def _statuses(side: Side) -> dict[tuple[str, int], dict[str, str]]:
 
 
 def _rule_changes(subject: dict, label: str, before: dict[str, str], after: dict[str, str]) -> list[Change]:
-    return [Change("rule_now_fails", {**subject, "rule": rule}, "pass", "fail", True, "4",
+    """Rules that passed for the route-direction and fail now: kept in diff.json and changes.csv, but no notice
+    of their own (a compliance statement is no announcement; the reductions behind it are changes of their own)."""
+    return [Change("rule_now_fails", {**subject, "rule": rule}, "pass", "fail", False, "4",
                    f"{label} 原达标的 {rule} 现不达标。", f"{label}: {rule} passed before and fails now.")
             for rule in sorted(after) if after[rule] == "fail" and before.get(rule) == "pass"]
 

@@ -1,6 +1,6 @@
 """Matching two feeds without their ids, which operators regenerate between exports: routes by short name
-(then long name, then terminal pair), directions by their terminals, stops by position (within 30 m, the
-name breaking ties)."""
+(then long name, then terminal pair: a route renumbered keeps its long name or its terminals), directions by
+their terminals, stops by position (within 30 m, the name breaking ties)."""
 
 from __future__ import annotations
 
@@ -33,10 +33,12 @@ def match_routes(old: Side, new: Side) -> tuple[list[RouteMatch], list[str], lis
     """Matches between routes that run on either date; the old and new route ids left unmatched."""
     olds = old.routes.filter(pl.col("running")).sort("route_id").to_dicts()
     news = new.routes.filter(pl.col("running")).sort("route_id").to_dicts()
+    old_shorts = {r["short"] for r in olds if r["short"]}
+    new_shorts = {r["short"] for r in news if r["short"]}
     free = {r["route_id"]: r for r in news}
     matches = []
     for route in olds:
-        found, how = _find(route, list(free.values()), old, new)
+        found, how = _find(route, list(free.values()), old, new, old_shorts, new_shorts)
         if found is not None:
             matches.append(RouteMatch(route["name"], route["route_id"], found["route_id"], how))
             del free[found["route_id"]]
@@ -44,7 +46,13 @@ def match_routes(old: Side, new: Side) -> tuple[list[RouteMatch], list[str], lis
     return matches, [r["route_id"] for r in olds if r["route_id"] not in matched_old], sorted(free)
 
 
-def _find(route: dict, candidates: list[dict], old: Side, new: Side) -> tuple[dict | None, str]:
+def _find(route: dict, candidates: list[dict], old: Side, new: Side, old_shorts: set[str],
+          new_shorts: set[str]) -> tuple[dict | None, str]:
+    """The new route that is `route`: by its short name; else, by long name and then by terminals (within
+    SAME_TERMINAL_M), among the new routes with no short name or whose short name no old route has: a route
+    renumbered (1路 -> 101路) keeps its long name or its terminals, while a short name both feeds have belongs
+    to the route of that name (a route whose short name the new feed still has, its namesake taken, is
+    matched only to routes without a short name)."""
     def nearest(pool: list[dict]) -> dict | None:
         scored = [(_terminal_distance(old, route["route_id"], new, c["route_id"]), c["route_id"], c) for c in pool]
         return min(scored, key=lambda t: (t[0], t[1]))[2] if scored else None
@@ -58,12 +66,13 @@ def _find(route: dict, candidates: list[dict], old: Side, new: Side) -> tuple[di
             if len(both) == 1:
                 return both[0], "short_and_long_name"
             return nearest(both or same), "short_name_and_terminals"
+    renumbered = not route["short"] or route["short"] not in new_shorts
+    pool = [c for c in candidates if not c["short"] or (renumbered and c["short"] not in old_shorts)]
     if route["long"]:
-        same = [c for c in candidates if c["long"] == route["long"] and not (route["short"] and c["short"])]
+        same = [c for c in pool if c["long"] == route["long"]]
         if len(same) == 1:
             return same[0], "long_name"
-    close = [c for c in candidates if not (route["short"] and c["short"])
-             and _terminal_distance(old, route["route_id"], new, c["route_id"]) <= SAME_TERMINAL_M]
+    close = [c for c in pool if _terminal_distance(old, route["route_id"], new, c["route_id"]) <= SAME_TERMINAL_M]
     found = nearest(close)
     return (found, "terminals") if found is not None else (None, "")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-DIFF_SCHEMA_VERSION = "1.0"
+DIFF_SCHEMA_VERSION = "1.1"
 
 
 @dataclass
@@ -14,6 +14,7 @@ class RouteMatch:
     old_route_id: str
     new_route_id: str
     how: str  # short_name | short_and_long_name | short_name_and_terminals | long_name | terminals
+    day_type: str | None = None  # with --week: the day type both routes were compared on
 
 
 @dataclass
@@ -51,7 +52,7 @@ class DiffResult:
     schema_version: str
     tool: dict[str, str]
     city: dict[str, str]
-    old: dict[str, Any]  # feed, date, chosen_by
+    old: dict[str, Any]  # feed, date, chosen_by, day_type (with --week: the first day type compared)
     new: dict[str, Any]
     matches: list[RouteMatch]
     unmatched_old: list[dict[str, Any]]  # basic routes of the old feed with no counterpart
@@ -59,6 +60,11 @@ class DiffResult:
     changes: list[Change]
     coverage: CoverageChange
     notices: list[dict[str, str]] = field(default_factory=list)
+    # what the reader must know before reading the changes: the two dates are of different day types
+    warnings: list[dict[str, str]] = field(default_factory=list)
+    # with --week: each day type (weekday, saturday, sunday), each side's date (None: it runs no basic
+    # route on that day type) and the coverage change of that day type
+    days: list[dict[str, Any]] | None = None
 
     @property
     def needs_notice(self) -> bool:

@@ -25,7 +25,6 @@ from checker.load.inputs import Loaded
 from checker.load.pack import resolve_city
 from checker.load.polygons import project
 from checker.metrics.route_kinds import basic_routes
-from checker.model.clock import hm
 from checker.model.diff import DIFF_SCHEMA_VERSION, Change, CoverageChange, DiffResult, DistrictChange
 from checker.pipeline import audit_days, audit_with_inputs, open_pack
 
@@ -163,12 +162,9 @@ def _day_request(request: Any, day: ServiceDate) -> tuple[Any, bool]:
     whether the city sets hours for it (without, the first- and last-bus rules are not assessed)."""
     day_type = day_type_of(day.day)
     request = dataclasses.replace(request, service_date=None, week=False, dates=[day.day])
-    if day_type == "weekday":
-        return request, True
+    # the audit judges a day with its day type's settings (pipeline: city.for_day); say whether it has hours
     city = resolve_city(open_pack(request.rules), request.city, request.profile, request.overrides).for_day(day_type)
-    overrides = {**request.overrides, "work_start": hm(city.work_start_s), "work_end": hm(city.work_end_s),
-                 "peak_windows": [w.label for w in city.peak_windows]}
-    return dataclasses.replace(request, overrides=overrides), city.hours_set
+    return request, city.hours_set
 
 
 def run_week_diff(old_request: Any, new_request: Any) -> Diff:

@@ -24,6 +24,22 @@ ENV = Environment(
                                  default_for_string=True, default=True),
 )
 
+
+def for_people(value: object, unit: str = "") -> str:
+    """A finding's value or threshold as a person reads it: 80.16% (not 0.801562), 40 min, 07:30."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)[:5] if unit == "time" and isinstance(value, str) and value.count(":") == 2 else str(value)
+    if unit == "ratio":
+        return f"{value * 100:.2f}%"
+    if unit in ("min", "km", "m", "%"):
+        return f"{value:g} {unit}"
+    return f"{value:g}"
+
+
+ENV.filters["for_people"] = for_people
+
 # The one script of report.html: click a table header to sort. Kept in its own file so that its hash is taken
 # over exactly the text the page carries.
 SORT_SCRIPT = Markup((TEMPLATES / "sort.js").read_text(encoding="utf-8"))

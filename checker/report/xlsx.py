@@ -25,7 +25,8 @@ FINDING_COLUMNS = ["规则 rule", "条款 article", "结论 status", "要求强�
                    "message_en"]
 
 
-def _sheet(book: Workbook, title: str, header: list[str], rows: list[list], status_column: int | None = None):
+def _sheet(book: Workbook, title: str, header: list[str], rows: list[list], status_column: int | None = None,
+           percent_columns: tuple[int, ...] = ()):
     """A write-only sheet (fast for tens of thousands of findings): bold header, frozen, status cells coloured;
     text always as string cells, never formulas."""
     sheet = book.create_sheet(title)
@@ -35,6 +36,10 @@ def _sheet(book: Workbook, title: str, header: list[str], rows: list[list], stat
     sheet.append([xlsx_cell(sheet, name, font=BOLD) for name in header])
     for row in rows:
         values = [xlsx_cell(sheet, v) if isinstance(v, str) else ("" if v is None else v) for v in row]
+        if percent_columns:
+            for i in percent_columns:
+                if isinstance(row[i], int | float) and not isinstance(row[i], bool):
+                    values[i] = xlsx_cell(sheet, row[i], number_format="0.00%")
         if status_column is not None and row[status_column] in FILLS:
             values[status_column] = xlsx_cell(sheet, row[status_column], fill=FILLS[row[status_column]])
         sheet.append(values)
@@ -95,7 +100,8 @@ def write_xlsx(audit: Audit, path: Path) -> None:
     if cov.get("districts"):
         _sheet(book, "分区 Districts", ["区 district", "建成区 built_up_km2", "覆盖 covered_km2", "未覆盖 uncovered_km2",
                                        "覆盖率 ratio"],
-               [[d["name"], d["built_up_km2"], d["covered_km2"], d["uncovered_km2"], d["ratio"]] for d in cov["districts"]])
+               [[d["name"], d["built_up_km2"], d["covered_km2"], d["uncovered_km2"], d["ratio"]] for d in cov["districts"]],
+               percent_columns=(4,))
     published = any("published_intervals" in r for r in doc["metrics"]["routes"])  # a converted service table
 
     def periods(r: dict[str, Any]) -> list[str]:

@@ -41,7 +41,8 @@ def _sheet(book: Workbook, title: str, header: list[str], rows: list[list], stat
                 if isinstance(row[i], int | float) and not isinstance(row[i], bool):
                     values[i] = xlsx_cell(sheet, row[i], number_format="0.00%")
         if status_column is not None and row[status_column] in FILLS:
-            values[status_column] = xlsx_cell(sheet, row[status_column], fill=FILLS[row[status_column]])
+            status = row[status_column]  # in both languages, as in every other output: 不达标 fail
+            values[status_column] = xlsx_cell(sheet, STATUS_LABEL.get(status, status), fill=FILLS[status])
         sheet.append(values)
     return sheet
 

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from checker.pipeline import AuditRequest, run_audit
 from checker.report.files import write_outputs
+from tests.browser import chromium
 from tests.conftest import REPO
 
 SAMPLE = REPO / "sample_feeds" / "sample_city"
@@ -27,17 +28,8 @@ def out(tmp_path_factory):
     return folder
 
 
-def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; `make test` installs it (Debian package chromium)")
-        pytest.skip("chromium not installed here; `make test` installs it")
-    return found
-
-
 def _headless(*args: str) -> subprocess.CompletedProcess:
-    command = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", *args]
+    command = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
 
 

@@ -62,7 +62,7 @@ def city_subject(city: CityProfile) -> dict[str, Any]:
 
 def route_subject(route: RouteRow) -> dict[str, Any]:
     return {"type": "route", "route_id": route.route_id, "direction_id": route.direction_id,
-            "route_short_name": route.route_short_name}
+            "route_short_name": route.route_short_name, "towards": route.towards}
 
 
 def no_routes(rule: Rule, city: CityProfile, night: bool = False) -> list[Finding]:

@@ -75,7 +75,7 @@ def compute_metrics(loaded: Loaded, request: Any, pack: RulePack, city: CityProf
     published = None
     if feed.published_intervals is not None:  # a converted service table: the published range of each window
         published = feed.published_intervals.join(trips.select("trip_id", "route_id", "direction_id"), on="trip_id")
-    routes = route_rows(departures, feed.routes, city.peak_windows, set(city.night_routes), published)
+    routes = route_rows(departures, feed.routes, city.peak_windows, set(city.night_routes), published, feed.stops)
 
     radius = next((r.params["radius_m"] for r in pack.rules_checked_by("coverage_min", "tm_coverage")), 500)
     served = feed.stops_served_by(_coverage_trips(pack, feed, day_trips, trips)["trip_id"])

@@ -11,7 +11,7 @@ from checker.model.metrics import PublishedInterval, RouteRow, WindowHeadway
 
 
 def route_rows(departures: pl.DataFrame, routes: pl.DataFrame, peaks: list[Window], night_listed: set[str],
-               published: pl.DataFrame | None = None) -> list[RouteRow]:
+               published: pl.DataFrame | None = None, stops: pl.DataFrame | None = None) -> list[RouteRow]:
     """`published`: a converted service table's published ranges (route_id, direction_id, start_s, end_s, low_min,
     high_min, judged_min) of the trips running that day, shown on each route row."""
     if departures.is_empty():
@@ -24,6 +24,10 @@ def route_rows(departures: pl.DataFrame, routes: pl.DataFrame, peaks: list[Windo
     spans = route_spans(departures).join(
         routes.select("route_id", "route_short_name", "route_long_name"), on="route_id", how="left"
     )
+    names: dict[str, str] = {}
+    if stops is not None and "destination_stop_id" in spans.columns:  # a direction is named by where it goes
+        wanted = spans["destination_stop_id"].drop_nulls().unique().implode()
+        names = dict(stops.filter(pl.col("stop_id").is_in(wanted)).select("stop_id", "stop_name").iter_rows())
     windows_by_key: dict[tuple, list[WindowHeadway]] = {}
     for w in headways(departures, peaks).iter_rows(named=True):
         windows_by_key.setdefault((w["route_id"], w["direction_id"]), []).append(
@@ -46,5 +50,6 @@ def route_rows(departures: pl.DataFrame, routes: pl.DataFrame, peaks: list[Windo
             night=night_reason(span["route_id"], span["route_short_name"], span["route_long_name"],
                                span["first_departure_s"], span["last_departure_s"], night_listed),
             published=bands.get((span["route_id"], span["direction_id"]), []) if published is not None else None,
+            towards=names.get(span.get("destination_stop_id")) or None,
         ))
     return rows

@@ -24,15 +24,18 @@ def route_spans(departures: pl.DataFrame) -> pl.DataFrame:
     """route_id, direction_id, trips, first_departure_s, last_departure_s, max_gap_s (largest gap between
     consecutive departures, whatever the window), departures_s (sorted), origin_stop_id (commonest)."""
     ordered = pl.col("departure_s").sort()
+    ends = ([pl.col("destination_stop_id").mode().sort().first().alias("destination_stop_id")]
+            if "destination_stop_id" in departures.columns else [])  # and the commonest destination, when known
     return (
         departures.group_by(KEY)
         .agg(
-            trips=pl.len(),
-            first_departure_s=pl.col("departure_s").min(),
-            last_departure_s=pl.col("departure_s").max(),
-            max_gap_s=ordered.diff().max(),
-            departures_s=ordered,
-            origin_stop_id=pl.col("origin_stop_id").mode().sort().first(),
+            pl.len().alias("trips"),
+            pl.col("departure_s").min().alias("first_departure_s"),
+            pl.col("departure_s").max().alias("last_departure_s"),
+            ordered.diff().max().alias("max_gap_s"),
+            ordered.alias("departures_s"),
+            pl.col("origin_stop_id").mode().sort().first().alias("origin_stop_id"),
+            *ends,
         )
         .sort(KEY)
     )

@@ -60,6 +60,7 @@ class RouteRow:
     departures_s: list[int]  # sorted
     night: Reason | None  # why it is a night route (Art. 10(4): the city sets its hours), or None
     published: list[PublishedInterval] | None = None  # a converted service table's published periods, by start
+    towards: str | None = None  # the name of the stop the direction runs to (its commonest last stop)
 
     @property
     def key(self) -> tuple[str, int]:
@@ -67,7 +68,9 @@ class RouteRow:
 
     @property
     def label(self) -> str:
-        return f"{self.route_short_name or self.route_id} ({self.direction_id})"
+        """How a person names the route-direction: 3路 (0) → 火车站 (direction 0/1 and where it goes)."""
+        name = f"{self.route_short_name or self.route_id} ({self.direction_id})"
+        return f"{name} → {self.towards}" if self.towards else name
 
     def window_maximum(self, peak: bool) -> int | None:
         """The largest headway over the peak windows (or off-peak), None when the route has none there."""

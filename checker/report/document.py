@@ -35,7 +35,8 @@ def route_document(route: RouteRow) -> dict[str, Any]:
     night = route.night is not None
     return {
         "route_id": route.route_id, "direction_id": route.direction_id, "route_short_name": route.route_short_name,
-        "route_long_name": route.route_long_name, "origin_stop_id": route.origin_stop_id, "trips": route.trips,
+        "route_long_name": route.route_long_name, "origin_stop_id": route.origin_stop_id, "towards": route.towards,
+        "trips": route.trips,
         "first_departure": hms(route.first_departure_s), "last_departure": hms(route.last_departure_s),
         "first_departure_s": route.first_departure_s, "last_departure_s": route.last_departure_s,
         # day windows mean nothing for a night route (GD-NIGHT judges it): its interval is night_max_headway_min

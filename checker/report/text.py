@@ -218,7 +218,8 @@ def _render_route_findings(console: Console, findings: list[Finding], counts: di
 
 
 def _route(f: Finding) -> str:
-    return f"{f.subject.get('route_short_name') or f.subject.get('route_id')} ({f.subject.get('direction_id', '')})"
+    towards = f" → {f.subject['towards']}" if f.subject.get("towards") else ""
+    return f"{f.subject.get('route_short_name') or f.subject.get('route_id')} ({f.subject.get('direction_id', '')}){towards}"
 
 
 def _value(f: Finding) -> str:

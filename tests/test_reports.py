@@ -77,6 +77,10 @@ def test_xlsx_has_the_json_figures(out):
     assert len(frequency) == sum(f["family"] == "frequency" for f in doc["findings"])
     routes = list(book["线路 Routes"].iter_rows(values_only=True))[1:]
     assert len(routes) == len(doc["metrics"]["routes"])
+    first = doc["metrics"]["routes"][0]  # departures typed as times of the service day, to the second
+    row = next(r for r in routes if (r[0], r[1]) == (first["route_id"], first["direction_id"]))
+    assert round(row[4].total_seconds()) == first["first_departure_s"]
+    assert round(row[5].total_seconds()) == first["last_departure_s"]
     assert {r[0] for r in book["枢纽 Hubs"].iter_rows(values_only=True)} >= {h["name"] for h in doc["metrics"]["hubs"]["hubs"]}
 
 
@@ -132,3 +136,14 @@ def test_provenance_in_every_file(out):
     book = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
     summary = [row for row in book[book.sheetnames[0]].iter_rows(values_only=True)]
     assert any(files["feed"]["sha256"] in str(cell) for row in summary for cell in row)
+
+
+def test_result_json_is_compact_for_a_megacity(monkeypatch):
+    from checker.report import document
+    from checker.report.document import result_json
+    audit = run_audit(AuditRequest(feed=SAMPLE / "gtfs.zip", built_up=SAMPLE / "built_up.geojson", city="示例市",
+                                   profile=SAMPLE / "profile.toml"))
+    indented = result_json(audit.result)
+    monkeypatch.setattr(document, "COMPACT_ABOVE_ROUTES", len(audit.result.metrics.routes) - 1)
+    compact = result_json(audit.result)
+    assert "\n" in indented and "\n" not in compact and json.loads(compact) == json.loads(indented)

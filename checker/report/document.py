@@ -125,5 +125,10 @@ def to_document(result: AuditResult) -> dict[str, Any]:
     }
 
 
+COMPACT_ABOVE_ROUTES = 2000  # a megacity's result.json is written without indentation (a third smaller)
+
+
 def result_json(result: AuditResult) -> str:
-    return orjson.dumps(to_document(result), option=orjson.OPT_INDENT_2).decode("utf-8")
+    """The JSON document: indented for people, compact for a megacity (thousands of route-directions)."""
+    compact = len(result.metrics.routes) > COMPACT_ABOVE_ROUTES
+    return orjson.dumps(to_document(result), option=0 if compact else orjson.OPT_INDENT_2).decode("utf-8")

@@ -17,6 +17,7 @@ from checker.report.document import to_document
 from checker.report.text import STATUS_LABEL
 
 BOLD = Font(bold=True)
+DAY_S = 24 * 3600
 FILLS = {"fail": PatternFill("solid", fgColor="FBDADA"), "pass": PatternFill("solid", fgColor="DCF3E3"),
          "not_assessed": PatternFill("solid", fgColor="FDF1CC"), "exempt": PatternFill("solid", fgColor="DCEBFB"),
          "info": PatternFill("solid", fgColor="E6E9F2")}
@@ -26,7 +27,7 @@ FINDING_COLUMNS = ["规则 rule", "条款 article", "结论 status", "要求强�
 
 
 def _sheet(book: Workbook, title: str, header: list[str], rows: list[list], status_column: int | None = None,
-           percent_columns: tuple[int, ...] = ()):
+           percent_columns: tuple[int, ...] = (), time_columns: tuple[int, ...] = ()):
     """A write-only sheet (fast for tens of thousands of findings): bold header, frozen, status cells coloured;
     text always as string cells, never formulas."""
     sheet = book.create_sheet(title)
@@ -36,10 +37,10 @@ def _sheet(book: Workbook, title: str, header: list[str], rows: list[list], stat
     sheet.append([xlsx_cell(sheet, name, font=BOLD) for name in header])
     for row in rows:
         values = [xlsx_cell(sheet, v) if isinstance(v, str) else ("" if v is None else v) for v in row]
-        if percent_columns:
-            for i in percent_columns:
+        for columns, form in ((percent_columns, "0.00%"), (time_columns, "[h]:mm:ss")):
+            for i in columns:  # typed cells: a percent, or a time of the service day (past 24:00 allowed)
                 if isinstance(row[i], int | float) and not isinstance(row[i], bool):
-                    values[i] = xlsx_cell(sheet, row[i], number_format="0.00%")
+                    values[i] = xlsx_cell(sheet, row[i], number_format=form)
         if status_column is not None and row[status_column] in FILLS:
             status = row[status_column]  # in both languages, as in every other output: 不达标 fail
             values[status_column] = xlsx_cell(sheet, STATUS_LABEL.get(status, status), fill=FILLS[status])
@@ -119,9 +120,11 @@ def write_xlsx(audit: Audit, path: Path) -> None:
                                 "last_departure", "max_headway_peak_min", "max_headway_offpeak_min", "max_gap_min", "night",
                                 *(["公布发车间隔 published_intervals"] if published else [])],
            [[*([day, day_type] if doc.get("days") else []),
-             r["route_id"], r["direction_id"], r["route_short_name"], r["trips"], r["first_departure"], r["last_departure"],
+             r["route_id"], r["direction_id"], r["route_short_name"], r["trips"], r["first_departure_s"] / DAY_S,
+             r["last_departure_s"] / DAY_S,
              r["max_headway_peak_min"], r["max_headway_offpeak_min"], r["max_gap_min"], r["night"], *periods(r)]
-            for day, day_type, routes in days for r in routes])
+            for day, day_type, routes in days for r in routes],
+           time_columns=tuple(i + (2 if doc.get("days") else 0) for i in (4, 5)))
     hubs = doc["metrics"].get("hubs")
     if hubs:
         _sheet(book, "枢纽 Hubs", ["枢纽 hub", "mode", "first_departure", "last_arrival", "bus_last_leave_by",

@@ -79,8 +79,9 @@ def test_xlsx_has_the_json_figures(out):
     assert len(routes) == len(doc["metrics"]["routes"])
     first = doc["metrics"]["routes"][0]  # departures typed as times of the service day, to the second
     row = next(r for r in routes if (r[0], r[1]) == (first["route_id"], first["direction_id"]))
-    assert round(row[4].total_seconds()) == first["first_departure_s"]
-    assert round(row[5].total_seconds()) == first["last_departure_s"]
+    assert row[3] == first["towards"]
+    assert round(row[5].total_seconds()) == first["first_departure_s"]
+    assert round(row[6].total_seconds()) == first["last_departure_s"]
     assert {r[0] for r in book["枢纽 Hubs"].iter_rows(values_only=True)} >= {h["name"] for h in doc["metrics"]["hubs"]["hubs"]}
 
 

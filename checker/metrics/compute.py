@@ -166,7 +166,7 @@ def _hubs(loaded: Loaded, request: Any, departures: pl.DataFrame, basic_ids: lis
     feed = loaded.feed
     ends = pl.concat([departures["origin_stop_id"], departures["destination_stop_id"]]).unique()
     terminals = feed.stops.filter(pl.col("stop_id").is_in(ends.implode()))
-    terminals = terminals.select("stop_id", lon="stop_lon", lat="stop_lat")
+    terminals = terminals.select("stop_id", "stop_name", lon="stop_lon", lat="stop_lat")
     assert loaded.hubs is not None
     entries = hub_service(loaded.hubs, departures, terminals, feed.routes, set(basic_ids), set(city.night_routes),
                           set(city.dedicated_routes), city.hub.distance_m)

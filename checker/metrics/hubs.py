@@ -14,7 +14,7 @@ import polars as pl
 from checker.load.hubs import Hub
 from checker.metrics.distance import haversine_m
 from checker.metrics.route_kinds import dedicated_reason, night_reason
-from checker.model.metrics import HubRoute, HubService
+from checker.model.metrics import HubRoute, HubService, direction_label
 
 DAY_S = 24 * 3600
 
@@ -38,7 +38,7 @@ def hub_service(hubs: list[Hub], departures: pl.DataFrame, terminals: pl.DataFra
     """One entry per hub: its hours and every route-direction starting or ending there.
 
     `departures`: all routes running on the audit date (origin_departures); `terminals`: stop_id, lon, lat
-    (WGS-84) of their first and last stops; `routes`: routes.txt.
+    (WGS-84) and stop_name of their first and last stops; `routes`: routes.txt.
     """
     if not hubs:
         return []
@@ -53,7 +53,8 @@ def hub_service(hubs: list[Hub], departures: pl.DataFrame, terminals: pl.DataFra
                                     overnight_s=(pl.col("arrival_s") - DAY_S).filter(pl.col("arrival_s") >= DAY_S).max(),
                                     run_s=(pl.col("arrival_s") - pl.col("departure_s")).sort_by("arrival_s").first(),
                                     trips=pl.len(), terminal_distance_m=pl.col("distance_m").max()))
-    kinds = _route_kinds(departures, routes, basic_ids, night_listed, dedicated_listed)
+    stop_names = dict(terminals.select("stop_id", "stop_name").iter_rows()) if "stop_name" in terminals.columns else {}
+    kinds = _route_kinds(departures, routes, basic_ids, night_listed, dedicated_listed, stop_names)
 
     def entries(frame: pl.DataFrame, index: int) -> list[HubRoute]:
         rows = frame.filter(pl.col("hub") == index).sort("route_id", "direction_id").iter_rows(named=True)
@@ -64,11 +65,13 @@ def hub_service(hubs: list[Hub], departures: pl.DataFrame, terminals: pl.DataFra
             for index, hub in enumerate(hubs)]
 
 
-def _route_kinds(departures, routes, basic_ids, night_listed, dedicated_listed) -> dict[tuple, HubRoute]:
-    """Per route-direction running today: a HubRoute template with its label and kind (night, dedicated,
-    basic or other)."""
+def _route_kinds(departures, routes, basic_ids, night_listed, dedicated_listed,
+                 stop_names: dict[str, str | None]) -> dict[tuple, HubRoute]:
+    """Per route-direction running today: a HubRoute template with its label (named by its commonest last
+    stop, as on the route table) and kind (night, dedicated, basic or other)."""
     spans = departures.group_by("route_id", "direction_id").agg(
-        first_departure_s=pl.col("departure_s").min(), last_departure_s=pl.col("departure_s").max()
+        first_departure_s=pl.col("departure_s").min(), last_departure_s=pl.col("departure_s").max(),
+        destination_stop_id=pl.col("destination_stop_id").mode().sort().first(),
     ).join(routes.select("route_id", "route_short_name", "route_long_name"), on="route_id", how="left")
     kinds = {}
     for row in spans.iter_rows(named=True):
@@ -79,7 +82,8 @@ def _route_kinds(departures, routes, basic_ids, night_listed, dedicated_listed) 
         kind = "night" if night else "dedicated" if dedicated else "basic" if basic else "other"
         kinds[(row["route_id"], row["direction_id"])] = HubRoute(
             row["route_id"], row["direction_id"], row["route_short_name"],
-            f"{row['route_short_name'] or row['route_id']} ({row['direction_id']})", kind, basic, night or dedicated,
+            direction_label(row["route_short_name"] or row["route_id"], row["direction_id"],
+                            stop_names.get(row["destination_stop_id"])), kind, basic, night or dedicated,
             trips=0, terminal_distance_m=0.0, time_s=0)
     return kinds
 

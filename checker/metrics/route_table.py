@@ -50,6 +50,6 @@ def route_rows(departures: pl.DataFrame, routes: pl.DataFrame, peaks: list[Windo
             night=night_reason(span["route_id"], span["route_short_name"], span["route_long_name"],
                                span["first_departure_s"], span["last_departure_s"], night_listed),
             published=bands.get((span["route_id"], span["direction_id"]), []) if published is not None else None,
-            towards=names.get(span.get("destination_stop_id")) or None,
+            towards=(names.get(span.get("destination_stop_id")) or "").strip() or None,  # a blank name: no "→ "
         ))
     return rows

@@ -12,6 +12,12 @@ from typing import Any
 from checker.model.service_table import EstimatedTimetable
 
 
+def direction_label(name: str, direction_id: int, towards: str | None) -> str:
+    """How a person names a route-direction: 3路 (0) → 火车站 (direction 0/1 and where it goes)."""
+    label = f"{name} ({direction_id})"
+    return f"{label} → {towards.strip()}" if towards and towards.strip() else label
+
+
 @dataclass(frozen=True)
 class Reason:
     """Why a route is of a kind (night, dedicated, micro-bus, custom), in both languages."""
@@ -68,9 +74,7 @@ class RouteRow:
 
     @property
     def label(self) -> str:
-        """How a person names the route-direction: 3路 (0) → 火车站 (direction 0/1 and where it goes)."""
-        name = f"{self.route_short_name or self.route_id} ({self.direction_id})"
-        return f"{name} → {self.towards}" if self.towards else name
+        return direction_label(self.route_short_name or self.route_id, self.direction_id, self.towards)
 
     def window_maximum(self, peak: bool) -> int | None:
         """The largest headway over the peak windows (or off-peak), None when the route has none there."""

@@ -130,5 +130,6 @@ COMPACT_ABOVE_ROUTES = 2000  # a megacity's result.json is written without inden
 
 def result_json(result: AuditResult) -> str:
     """The JSON document: indented for people, compact for a megacity (thousands of route-directions)."""
-    compact = len(result.metrics.routes) > COMPACT_ABOVE_ROUTES
+    rows = len(result.metrics.routes) + sum(len(day.metrics.routes) for day in result.days or [])  # --week: every day's
+    compact = rows > COMPACT_ABOVE_ROUTES
     return orjson.dumps(to_document(result), option=0 if compact else orjson.OPT_INDENT_2).decode("utf-8")

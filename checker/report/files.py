@@ -48,7 +48,7 @@ def _routes_csv(audit: Audit, path: Path) -> None:
     days = ([(d.service_date["date"], d.day_type, d.metrics) for d in result.days] if result.days
             else [(None, None, result.metrics)])
     columns = [*(["date", "day_type"] if result.days else []),
-               "route_id", "direction_id", "route_short_name", "route_long_name", "origin_stop_id", "trips",
+               "route_id", "direction_id", "route_short_name", "route_long_name", "towards", "origin_stop_id", "trips",
                "first_departure", "last_departure", "max_headway_peak_min", "max_headway_offpeak_min",
                "max_gap_min", "night", "add_departures"]
     if any(route.published is not None for _, _, metrics in days for route in metrics.routes):

@@ -116,15 +116,15 @@ def write_xlsx(audit: Audit, path: Path) -> None:
     days = ([(d["service_date"]["date"], d["day_type"], d["metrics"]["routes"]) for d in doc["days"]]
             if doc.get("days") else [(None, None, doc["metrics"]["routes"])])
     _sheet(book, "线路 Routes", [*(["日期 date", "日类型 day_type"] if doc.get("days") else []),
-                                "route_id", "direction_id", "route_short_name", "trips", "first_departure",
+                                "route_id", "direction_id", "route_short_name", "往 towards", "trips", "first_departure",
                                 "last_departure", "max_headway_peak_min", "max_headway_offpeak_min", "max_gap_min", "night",
                                 *(["公布发车间隔 published_intervals"] if published else [])],
            [[*([day, day_type] if doc.get("days") else []),
-             r["route_id"], r["direction_id"], r["route_short_name"], r["trips"], r["first_departure_s"] / DAY_S,
+             r["route_id"], r["direction_id"], r["route_short_name"], r.get("towards"), r["trips"], r["first_departure_s"] / DAY_S,
              r["last_departure_s"] / DAY_S,
              r["max_headway_peak_min"], r["max_headway_offpeak_min"], r["max_gap_min"], r["night"], *periods(r)]
             for day, day_type, routes in days for r in routes],
-           time_columns=tuple(i + (2 if doc.get("days") else 0) for i in (4, 5)))
+           time_columns=tuple(i + (2 if doc.get("days") else 0) for i in (5, 6)))
     hubs = doc["metrics"].get("hubs")
     if hubs:
         _sheet(book, "枢纽 Hubs", ["枢纽 hub", "mode", "first_departure", "last_arrival", "bus_last_leave_by",

@@ -60,6 +60,16 @@ class FeedSource:
     default; a GTFS-Ride folder is marked by its own)."""
 
     def __init__(self, path: str | Path, wanted: tuple[str, ...] = GTFS_CORE):
+        self._start(path)
+        if not self.path.exists():
+            raise InputError(str(path), "No such file or folder.", "文件或文件夹不存在。")
+        if self.path.is_dir():
+            self._open_folder(wanted)
+        else:
+            self._open_zip(wanted)
+
+    def _start(self, path: str | Path) -> None:
+        """The state every source starts from (subclasses that read no zip or folder call this alone)."""
         self.path = Path(path)
         self._zip: zipfile.ZipFile | None = None
         self._members: dict[str, str] = {}
@@ -67,12 +77,6 @@ class FeedSource:
         self._read_bytes = 0
         self.encodings: dict[str, str] = {}  # filled as files are read
         self.notices: list[tuple[str, str]] = []  # (en, zh), filled as files are read
-        if not self.path.exists():
-            raise InputError(str(path), "No such file or folder.", "文件或文件夹不存在。")
-        if self.path.is_dir():
-            self._open_folder(wanted)
-        else:
-            self._open_zip(wanted)
 
     def _open_folder(self, wanted: tuple[str, ...]) -> None:
         self._root = self.path.resolve()
@@ -194,12 +198,7 @@ class SingleFile(FeedSource):
     """One CSV file read like a feed table (for lists and load data that come as a lone file)."""
 
     def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self._zip = None
-        self._root = None
-        self._read_bytes = 0
-        self.encodings = {}
-        self.notices = []
+        self._start(path)
         if not self.path.is_file():
             raise InputError(str(path), "The file does not exist." if not self.path.exists() else
                              "Expected a file; this is a folder.", "文件不存在。" if not self.path.exists() else

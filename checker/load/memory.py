@@ -3,20 +3,13 @@ to CSV bytes in memory and read by the same loader as a zip, so it is validated 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from checker.errors import InputError
 from checker.load.archive import FeedSource
 
 
 class MemorySource(FeedSource):
     def __init__(self, tables: dict[str, bytes], label: str):
-        self.path = Path(label)
-        self._zip = None
-        self._root = None
-        self._read_bytes = 0
-        self.encodings = {}
-        self.notices = []
+        self._start(label)
         self._tables = tables
         self._members = {name: name for name in tables}
         self._label = label

@@ -173,6 +173,9 @@ def _audit_parameters() -> list[inspect.Parameter]:
 
 def audit(**options: Any) -> None:
     """审计一个城市的 GTFS 数据 / Audit one city's feed and built-up area against a rule pack."""
+    from checker.load.archive import read_ahead
+
+    read_ahead(options["feed"])  # stop_times.txt inflates while the rest is imported
     from checker.inputs import INPUTS, AuditRequest
     from checker.load.table import parse_date_arg
     from checker.pipeline import run_audit

@@ -45,3 +45,79 @@ def test_path_traversal_entry_is_refused(tmp_path):
 def test_missing_feed_path(tmp_path):
     with pytest.raises(InputError, match="No such file or folder"):
         FeedSource(tmp_path / "nope.zip")
+
+
+def _deflated(path, tables):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in tables.items():
+            archive.writestr(name, text)
+    return path
+
+
+def test_deflated_and_stored_feeds_load_the_same(tmp_path, monkeypatch):
+    """Deflate entries are inflated by ISA-L in one call (zlib without isal): same bytes, same feed."""
+    from checker.load import archive
+
+    tables = feed_tables()
+    stored = load_feed(write_feed(tmp_path / "s", tables))
+    deflated = _deflated(tmp_path / "d.zip", tables)
+    assert load_feed(deflated).trip_ends.equals(stored.trip_ends)
+    expected = tables["stop_times.txt"].encode()
+    assert FeedSource(deflated).read("stop_times.txt") == expected
+    monkeypatch.setattr(archive, "_inflating", __import__("zlib"))
+    assert FeedSource(deflated).read("stop_times.txt") == expected
+
+
+def _corrupt_entry(path, name, at_fraction=0.5):
+    """Flip one byte in the middle of an entry's compressed data."""
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(name)
+    data = bytearray(path.read_bytes())
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + int(info.compress_size * at_fraction)] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("at", [0.1, 0.5, 0.95])
+def test_a_damaged_deflate_entry_is_refused_by_name(tmp_path, at):
+    tables = feed_tables(routes={"R1": [420 + i for i in range(400)]})
+    path = _deflated(tmp_path / "d.zip", tables)
+    _corrupt_entry(path, "stop_times.txt", at)
+    with pytest.raises(InputError) as error:
+        load_feed(path)
+    message = error.value.message()  # damaged, a CRC failure, or more bytes than declared: refused, by name
+    assert "d.zip:stop_times.txt" in message and ("damaged" in message or "more than it declares" in message)
+
+
+def test_read_ahead_gives_the_same_bytes_and_the_same_errors(tmp_path):
+    tables = feed_tables()
+    path = _deflated(tmp_path / "d.zip", tables)
+    source = FeedSource(path)
+    source.read_ahead("stop_times.txt")
+    assert source.read("stop_times.txt") == tables["stop_times.txt"].encode()
+    assert source.read("stop_times.txt") == tables["stop_times.txt"].encode()  # read again: read again
+    _corrupt_entry(path, "stop_times.txt")
+    damaged = FeedSource(path)
+    damaged.read_ahead("stop_times.txt")  # the error is raised where the file is asked for, not in the thread
+    with pytest.raises(InputError, match="damaged|more than it declares"):
+        damaged.read("stop_times.txt")
+
+
+def test_the_clis_head_start_is_taken_over_only_for_the_same_unchanged_file(tmp_path):
+    import os
+
+    from checker.load import archive
+
+    tables = feed_tables()
+    path = _deflated(tmp_path / "d.zip", tables)
+    archive.read_ahead(path)
+    assert archive.FeedSource(path)._ahead  # taken over
+    assert not archive._EARLY
+    archive.read_ahead(path)
+    os.utime(path, ns=(1, 1))  # changed since: read afresh
+    source = archive.FeedSource(path)
+    assert not source._ahead and source.read("stop_times.txt") == tables["stop_times.txt"].encode()
+    archive._EARLY.clear()
+    archive.read_ahead(tmp_path / "missing.zip")  # any problem is left for the audit to report
+    archive.read_ahead(tmp_path)
+    assert not archive._EARLY

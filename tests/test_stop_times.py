@@ -39,3 +39,40 @@ def test_sequence_gaps_are_fine_but_repeats_are_not(tmp_path):
         load_feed(write_feed(tmp_path / "b", _with_rows(repeated)))
     assert error.value.field == "stop_sequence"
     assert error.value.line in (2, 3)
+
+
+def test_times_however_written_give_the_same_seconds(tmp_path):
+    """HH:MM:SS is read from the digits' positions; H:MM:SS and padded times take the general path."""
+    _, rows = timetable("R1", [420, 440, 460], stops=("A", "M", "B"))
+    plain = load_feed(write_feed(tmp_path / "a", _with_rows(rows))).trip_ends
+
+    def unpadded(row: str) -> str:
+        trip, arrival, departure, *rest = row.split(",")
+        return ",".join([trip, arrival.lstrip("0"), f" {departure} ", *rest])
+
+    loose = load_feed(write_feed(tmp_path / "b", _with_rows([unpadded(r) for r in rows]))).trip_ends
+    assert loose.equals(plain)
+    assert plain.sort("trip_id")["origin_departure_s"].to_list() == [420 * 60, 440 * 60, 460 * 60]
+
+
+@pytest.mark.parametrize("bad", ["+7:00:00", "-7:00:00", "07:00:0x", "٠٧:٠٠:٠٠", "07-00-00"])
+def test_a_time_that_only_looks_like_one_is_named(tmp_path, bad):
+    _, rows = timetable("R1", [420, 440, 460], stops=("A", "M", "B"))
+    trip, _, _, *rest = rows[4].split(",")
+    rows[4] = ",".join([trip, bad, bad, *rest])
+    with pytest.raises(InputError) as error:
+        load_feed(write_feed(tmp_path / "a", _with_rows(rows)))
+    assert (error.value.line, error.value.field, error.value.value) == (6, "arrival_time", bad)
+
+
+def test_typed_reading_falls_back_to_text_to_name_the_row(tmp_path):
+    """stop_sequence and stop_id are parsed while reading; one bad value sends the file down the text path,
+    whose checks name it."""
+    _, rows = timetable("R1", [420, 440, 460], stops=("A", "M", "B"))
+    unknown = rows[:]
+    unknown[4] = unknown[4].replace(",M,", ",Q,")
+    with pytest.raises(InputError) as error:
+        load_feed(write_feed(tmp_path / "a", _with_rows(unknown)))
+    assert (error.value.line, error.value.field, error.value.value) == (6, "stop_id", "Q")
+    padded = [r[: r.rindex(",") + 1] + f" {r[r.rindex(',') + 1:]} " for r in rows]
+    assert load_feed(write_feed(tmp_path / "b", _with_rows(padded))).trip_ends.height == 3

@@ -70,6 +70,7 @@ def load_feed(path: str | Path | FeedSource, keep_rows: bool = False, shapes: bo
 
 
 def _load(source: FeedSource, keep_rows: bool, shapes: bool, max_hours: int | None) -> Feed:
+    source.read_ahead("stop_times.txt")  # inflated while the small tables are read
     notices: list[tuple[str, str]] = []
     if not source.has("agency.txt"):
         notices.append(("The feed has no agency.txt; GTFS requires it, the audit does not need it.",

@@ -21,7 +21,7 @@ import polars as pl
 
 from checker.errors import InputError
 from checker.load.archive import FeedSource
-from checker.load.table import LINE, Table, read_table, time_seconds
+from checker.load.table import LINE, Table, column_seconds, read_table
 
 MAX_HOURS = 48  # a city bus's times stay below 48:00:00, a day past the end of its service day
 FLEX_COLUMNS = ("location_id", "location_group_id")  # GTFS-Flex: a zone or a group of stops, not a stop
@@ -50,21 +50,15 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
     """stop_times.txt validated and reduced; `keep_rows` also keeps every row's times (hub feeds, AVL records).
 
     `max_hours`: times must be below this many hours (None: any two-digit hour, for rail and coach feeds)."""
+    # stop_ids are unique: as an enum over them, each value's code is its row in stops.txt
+    stop_rows = pl.Enum(stops["stop_id"])
     table = read_table(source, "stop_times.txt", ["trip_id", "stop_sequence"],
-                       ["stop_id", "arrival_time", "departure_time", *FLEX_COLUMNS])
+                       ["stop_id", "arrival_time", "departure_time", *FLEX_COLUMNS],
+                       typed={"stop_sequence": pl.Int64, "stop_id": stop_rows})
     if table.df.is_empty():
         raise InputError(table.where, "stop_times.txt has no rows, so no trip has a timetable to audit.",
                          "stop_times.txt 没有任何数据行，没有可审计的班次时刻。", line=2)
     flex_row = pl.any_horizontal(pl.col(c).is_not_null() for c in FLEX_COLUMNS)
-    table.reject_any([
-        *(Table.missing(column) for column in ("trip_id", "stop_sequence")),
-        (pl.col("stop_id").is_null() & ~flex_row, "stop_id",
-         "stop_id is empty; every row needs one (or, in GTFS-Flex, a location_id or location_group_id).",
-         "stop_id 不能为空（GTFS-Flex 行可改用 location_id 或 location_group_id）。"),
-        Table.not_number("stop_sequence"),
-        Table.not_time("arrival_time"),
-        Table.not_time("departure_time"),
-    ])
     flex_trips = _flex_trips(table, trips, flex_row)
     notices = []
     one_sided = table.warn(pl.col("arrival_time").is_null() != pl.col("departure_time").is_null(),
@@ -74,47 +68,36 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
                            "已以给出的时间兼作另一时间。")
     if one_sided:
         notices.append(one_sided)
-    stop_rows = pl.Series(range(stops.height), dtype=pl.UInt32)
-    arrival, departure = pl.col("arrival_time"), pl.col("departure_time")
-    # most feeds give equal arrival and departure times (or one of them): then one column is converted, not two
-    same = table.df.select((arrival.is_null() | departure.is_null() | (arrival == departure)).all()).item()
-    times = {"arr_s": time_seconds(pl.coalesce(departure, arrival))} if same else {
-        "arr_s": time_seconds(arrival), "dep_s": time_seconds(departure)}
-    table.df = table.df.select(
-        "trip_id",
-        "stop_id",
-        LINE,
-        seq=pl.col("stop_sequence").str.strip_chars().cast(pl.Int64),
-        time=pl.coalesce(departure, arrival),  # text, for messages
-        arrival=arrival,
-        stop_idx=pl.col("stop_id").replace_strict(stops["stop_id"], stop_rows, default=None),
-        **times,
-    )
-    if same:
-        table.df = table.df.with_columns(dep_s=pl.col("arr_s"))
+    _convert(table, stop_rows)
     late = []
     if max_hours is not None:
         limit_en = (f"The time is {max_hours}:00:00 or later: more than a day past the end of its service day, "
                     "which no city bus runs.")
         limit_zh = f"时间不早于 {max_hours}:00:00，超出其运营日一整天以上，城市公交不会如此运营。"
-        late = [(pl.col("arr_s") >= max_hours * 3600, "arrival_time", limit_en, limit_zh, "arrival"),
-                (pl.col("dep_s") >= max_hours * 3600, "departure_time", limit_en, limit_zh, "time")]
+        late = [(pl.col("arr_s") >= max_hours * 3600, "arrival_time", limit_en, limit_zh),
+                (pl.col("dep_s") >= max_hours * 3600, "departure_time", limit_en, limit_zh)]
+    # every row check in one pass over the converted columns; the earliest bad row is named
     table.reject_any([
-        (pl.col("seq") < 0, "stop_sequence", "stop_sequence must be zero or more.", "stop_sequence 不能为负数。", "seq"),
+        *(Table.missing(column) for column in ("trip_id", "stop_sequence")),
+        (pl.col("stop_id").is_null() & ~flex_row, "stop_id",
+         "stop_id is empty; every row needs one (or, in GTFS-Flex, a location_id or location_group_id).",
+         "stop_id 不能为空（GTFS-Flex 行可改用 location_id 或 location_group_id）。"),
+        (pl.col("stop_sequence").is_not_null() & pl.col("seq").is_null(), "stop_sequence", "Expected a whole number.",
+         "应为整数。"),
+        Table.not_time("arrival_time"),
+        Table.not_time("departure_time"),
+        (pl.col("seq") < 0, "stop_sequence", "stop_sequence must be zero or more.", "stop_sequence 不能为负数。"),
         (pl.col("stop_idx").is_null(), "stop_id", "No such stop_id in stops.txt.", "stops.txt 中不存在该 stop_id。"),
         *late,
         (pl.col("dep_s") < pl.col("arr_s"), "departure_time",
-         "departure_time is before arrival_time at this stop.", "本站 departure_time 早于 arrival_time。", "time"),
+         "departure_time is before arrival_time at this stop.", "本站 departure_time 早于 arrival_time。"),
     ])
-
     df = _grouped_by_trip(table)
     df = df.with_columns(last=pl.col("first").shift(-1).fill_null(True))
-    ends = df.filter("first").select("trip_id", LINE, "time", origin_stop_idx="stop_idx",
-                                     first_s=pl.coalesce("dep_s", "arr_s"))
-    last = df.filter("last").select("trip_id", LINE, "stop_idx", arrival=pl.coalesce("arrival", "time"),
-                                    last_s=pl.coalesce("arr_s", "dep_s"))
+    ends = df.filter("first").select("trip_id", LINE, origin_stop_idx="stop_idx", first_s=pl.coalesce("dep_s", "arr_s"))
+    last = df.filter("last").select("trip_id", LINE, "stop_idx", last_s=pl.coalesce("arr_s", "dep_s"))
     Table(table.name, table.where, table.encoding, last).reject(
-        pl.col("arrival").is_null(), "arrival_time",
+        pl.col("last_s").is_null(), "arrival_time",
         "The trip's last stop has no time; GTFS requires one.", "该班次末站没有时间，GTFS 要求末站必须有时间。",
         column="trip_id")
     ends = ends.with_columns(
@@ -123,7 +106,7 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
     trip_rows = Table(table.name, table.where, table.encoding, ends)
     trip_rows.reject(~pl.col("trip_id").is_in(trips["trip_id"].implode()), "trip_id",
                      "No such trip_id in trips.txt.", "trips.txt 中不存在该 trip_id。")
-    trip_rows.reject(pl.col("time").is_null(), "departure_time",
+    trip_rows.reject(pl.col("first_s").is_null(), "departure_time",
                      "The trip's first stop has no time; GTFS requires one.", "该班次首站没有时间，GTFS 要求首站必须有时间。",
                      column="trip_id")
     _reject_time_travel(Table(table.name, table.where, table.encoding, df))
@@ -139,15 +122,40 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
     trip_idx = df["first"].cast(pl.UInt32).cum_sum() - 1
     rows = None
     if keep_rows:  # a departure without a time takes the arrival's and the other way round
-        rows = df.select("trip_id", "stop_id", "seq", departure_s=pl.coalesce("dep_s", "arr_s"),
+        rows = df.select("trip_id", pl.col("stop_id").cast(pl.String), "seq", departure_s=pl.coalesce("dep_s", "arr_s"),
                          arrival_s=pl.coalesce("arr_s", "dep_s"))
     return StopTimes(trip_ends, trip_idx.to_numpy(), df["stop_idx"].to_numpy(), rows, flex_trips, notices)
+
+
+def _convert(table: Table, stop_rows: pl.Enum) -> None:
+    """Adds the typed columns, null where the text is empty or not valid (the checks name those rows):
+    seq, arr_s and dep_s (seconds; one conversion when, as in most feeds, the two times agree) and stop_idx
+    (the row of stops.txt)."""
+    df = table.df
+    arrival, departure = pl.col("arrival_time"), pl.col("departure_time")
+    found = df.select(same=(arrival.is_null() | departure.is_null() | (arrival == departure)).all(),
+                      arrival_only=(departure.is_null() & arrival.is_not_null()).any())
+    if found["same"][0]:  # one conversion: of the departure column, or of departure else arrival
+        if found["arrival_only"][0]:
+            df = df.with_columns(either=pl.coalesce(departure, arrival))
+        times = {"arr_s": column_seconds(df, "either" if found["arrival_only"][0] else "departure_time")}
+        times["dep_s"] = times["arr_s"]
+        df = df.drop("either", strict=False)
+    else:
+        times = {"arr_s": column_seconds(df, "arrival_time"), "dep_s": column_seconds(df, "departure_time")}
+    seq, stop_id = pl.col("stop_sequence"), pl.col("stop_id")
+    converted = df.select(  # read typed already, unless some value is not a number or not a known stop_id
+        seq=seq if df.schema["stop_sequence"] == pl.Int64 else seq.str.strip_chars().cast(pl.Int64, strict=False),
+        stop_idx=(stop_id if isinstance(df.schema["stop_id"], pl.Enum) else stop_id.cast(stop_rows, strict=False))
+        .to_physical().cast(pl.UInt32),
+    )
+    table.df = df.with_columns(converted, **times)
 
 
 def _flex_trips(table: Table, trips: pl.DataFrame, flex_row: pl.Expr) -> pl.Series:
     """GTFS-Flex trips (any row at a location_id or location_group_id instead of a stop): their rows are taken
     out of the table, and their ids returned. The audit judges fixed-route service only."""
-    if table.df.select(pl.col(c).is_null().all() for c in FLEX_COLUMNS).row(0) == (True,) * len(FLEX_COLUMNS):
+    if all(table.df[c].null_count() == table.df.height for c in FLEX_COLUMNS):
         return pl.Series("trip_id", [], dtype=pl.String)
     flex_trips = table.df.filter(flex_row)["trip_id"].unique().sort()
     Table(table.name, table.where, table.encoding, table.df.filter(flex_row)).reject(
@@ -162,7 +170,7 @@ def _reject_time_travel(table: Table) -> None:
     (the last stop with a time, when intermediate stops are untimed)."""
     previous = pl.coalesce("dep_s", "arr_s").shift(1).forward_fill()  # each trip's first row has a time
     shown = Table(table.name, table.where, table.encoding,
-                  table.df.with_columns(shown=pl.coalesce("arrival", "time")))
+                  table.df.with_columns(shown=pl.coalesce("arrival_time", "departure_time")))
     shown.reject(~pl.col("first") & (pl.coalesce("arr_s", "dep_s") < previous), "arrival_time",
                  "The time is before the departure from the previous stop of the trip (times go backwards).",
                  "该时间早于本班次上一站的发车时间（时间倒退）。", column="shown")

@@ -26,12 +26,12 @@ from checker.load.encoding import to_utf8
 
 LINE = "_line"
 # GTFS times are H:MM:SS or HH:MM:SS; hours may pass 24 (a service day's night) but have at most two digits.
-_VALID_TIME = r"^\s*\d{1,2}:[0-5]\d:[0-5]\d\s*$"
+_VALID_TIME = r"^\s*[0-9]{1,2}:[0-5][0-9]:[0-5][0-9]\s*$"  # ASCII digits: what a cast to integer reads
 _TIME_EXPECTED = (
     "Expected a time HH:MM:SS with minutes and seconds below 60 (hours may pass 24, up to 99).",
     "应为 时:分:秒 格式，分和秒小于 60（小时可超过 24，最多两位）。",
 )
-_VALID_DATE = r"^\s*\d{8}\s*$"
+_VALID_DATE = r"^\s*[0-9]{8}\s*$"
 FIRST_YEAR, LAST_YEAR = 1900, 9999  # a date before 1900 is a placeholder (00010101), not a service day
 SHOWN_LINES = 5  # a warning names the first few lines it concerns
 
@@ -139,15 +139,36 @@ class Table:
 def time_seconds(text: pl.Expr) -> pl.Expr:
     """Validated GTFS time text (H:MM:SS or HH:MM:SS, maybe padded) as integer seconds; null stays null."""
     plain = (text.str.len_bytes() == 8) & ~text.str.starts_with(" ") & ~text.str.ends_with(" ")  # HH:MM:SS
-    padded = pl.when(plain).then(text).otherwise(text.str.strip_chars().str.zfill(8))
-    return (padded.str.slice(0, 2).cast(pl.Int32) * 3600 + padded.str.slice(3, 2).cast(pl.Int32) * 60
-            + padded.str.slice(6, 2).cast(pl.Int32))
+    return _hh_mm_ss(pl.when(plain).then(text).otherwise(text.str.strip_chars().str.zfill(8)))
+
+
+def _hh_mm_ss(text: pl.Expr) -> pl.Expr:
+    """HH:MM:SS text as seconds, reading only the digits' positions (null where they are not digits)."""
+    def part(start: int) -> pl.Expr:
+        return text.str.slice(start, 2).cast(pl.Int32, strict=False)
+
+    return part(0) * 3600 + part(3) * 60 + part(6)
+
+
+def column_seconds(df: pl.DataFrame, column: str) -> pl.Series:
+    """A column of GTFS time text as seconds, null where empty or not a time (a check must refuse those).
+    The common case, every value written HH:MM:SS, is read from the digits' positions alone."""
+    text = pl.col(column)
+    fast = df.select(_hh_mm_ss(text)).to_series()
+    if fast.null_count() == df[column].null_count() and df.select((text.str.len_bytes() != 8).any()).item() is not True:
+        return fast
+    return df.select(pl.when(text.str.contains(_VALID_TIME)).then(time_seconds(text))).to_series()
 
 
 def read_table(
-    source: FeedSource, name: str, required: list[str], optional: Sequence[str] = (), *, must_exist: bool = True
+    source: FeedSource, name: str, required: list[str], optional: Sequence[str] = (), *, must_exist: bool = True,
+    typed: dict[str, pl.DataType] | None = None,
 ) -> Table | None:
-    """Read `name` from the feed, keeping only the columns asked for; None if optional and absent."""
+    """Read `name` from the feed, keeping only the columns asked for; None if optional and absent.
+
+    `typed`: columns parsed while reading (an integer, an enum of known ids) when every value parses, which
+    saves a text column and its conversion; when any does not, every column is read as text, so that the
+    caller's checks name the row."""
     if not source.has(name) and not must_exist:
         return None
     where = source.where(name)
@@ -167,22 +188,20 @@ def read_table(
     wanted = [i for i, h in enumerate(header) if h in set(required) | set(optional)]
     names = [header[i] for i in wanted]
     quoted = b'"' in data
+    df = _typed_read(data, wanted, names, typed) if typed else None
     try:
-        df = pl.read_csv(
-            io.BytesIO(data),
-            infer_schema=False,
-            columns=wanted,
-            truncate_ragged_lines=True,
-            quote_char='"',
-        )
+        if df is None:
+            df = pl.read_csv(io.BytesIO(data), infer_schema=False, columns=wanted, truncate_ragged_lines=True,
+                             quote_char='"')
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         _refuse_open_quote(data, where)
         raise InputError(where, f"Not a readable CSV file ({exc}).", "不是可读取的 CSV 文件。") from None
     if quoted and df.height != data.count(b"\n") + (not data.endswith(b"\n")) - 1:
         _refuse_open_quote(data, where)  # a value spans lines
     df.columns = names
-    # RFC 4180: a quoted empty field is an empty field
-    df = df.with_columns(pl.when(pl.col(c).str.len_bytes() > 0).then(pl.col(c)).alias(c) for c in names)
+    if quoted:  # RFC 4180: a quoted empty field is an empty field (an unquoted one is read as null already)
+        df = df.with_columns(pl.when(pl.col(c).str.len_bytes() > 0).then(pl.col(c)).alias(c)
+                             for c in names if df.schema[c] == pl.String)
     df = df.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
     if names:
         blank = pl.all_horizontal(pl.col(c).is_null() for c in names)
@@ -198,10 +217,26 @@ def read_table(
     return Table(name, where, encoding, df, header)
 
 
+def _typed_read(data: bytes, wanted: list[int], names: list[str], typed: dict[str, pl.DataType]) -> pl.DataFrame | None:
+    """The columns read with `typed`'s types where asked, None when any value does not parse as its type."""
+    end = data.find(b"\n")
+    raw = next(csv.reader([(data if end < 0 else data[:end]).decode("utf-8", errors="replace").rstrip("\r")]), [])
+    chosen = [raw[i] for i in wanted]
+    if len(set(chosen)) != len(chosen):
+        return None
+    overrides = {raw_name: typed[name] for raw_name, name in zip(chosen, names, strict=True) if name in typed}
+    try:
+        return pl.read_csv(io.BytesIO(data), infer_schema=False, columns=wanted, truncate_ragged_lines=True,
+                           quote_char='"', schema_overrides=overrides)
+    except (pl.exceptions.PolarsError, OSError, ValueError):
+        return None
+
+
 def _lf_line_ends(data: bytes) -> bytes:
     """LF line ends: CRLF is read as it is, but a lone CR (old Mac files, or mixed ones) would hide every row."""
-    carriage = data.count(b"\r")
-    if carriage and carriage != data.count(b"\r\n"):
+    if b"\r" not in data:  # most files: one fast scan
+        return data
+    if data.count(b"\r") != data.count(b"\r\n"):
         return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     return data
 

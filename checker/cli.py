@@ -78,6 +78,11 @@ def datum(value: str) -> str:
                              "应为 wgs84、gcj02 或 bd09")
 
 
+def datum_or_auto(value: str) -> str:
+    """A datum, or auto: known from the input itself (--basemap-datum: from the tiles' host)."""
+    return "auto" if str(value).strip().lower() == "auto" else datum(value)
+
+
 class Reading(StrEnum):  # members not named upper/lower: those are str methods
     upper_end = "upper"
     lower_end = "lower"
@@ -136,7 +141,7 @@ def _audit_parameters() -> list[inspect.Parameter]:
     parameters = [inspect.Parameter("feed", inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[
         Path, typer.Argument(help=f"{INPUTS[0].help_en} / {INPUTS[0].help_zh}")])]
     for spec in INPUTS[1:]:
-        annotation = Path if spec.required else Path | None
+        annotation = Path if spec.required else (Path | None if spec.kind == "path" else str | None)
         default = ... if spec.required else None
         parameters.append(option(spec.name, annotation, default, spec.option, help=f"{spec.help_en} / {spec.help_zh}"))
     parameters.append(option("city", str, ..., "--city", help="City name, Chinese or pinyin / 城市名称"))
@@ -150,8 +155,9 @@ def _audit_parameters() -> list[inspect.Parameter]:
     parameters.append(option("rules", str | None, None, "--rules", help="Rule pack id or TOML file / 规则包"))
     for spec in INPUTS:
         if spec.datum:
-            parameters.append(option(spec.datum, str, "wgs84", "--" + spec.datum.replace("_", "-"),
-                                     help=spec.datum_help, parser=datum))
+            parameters.append(option(spec.datum, str, spec.datum_default, "--" + spec.datum.replace("_", "-"),
+                                     help=spec.datum_help,
+                                     parser=datum_or_auto if spec.datum_default == "auto" else datum))
     parameters.append(option("select", list[str] | None, None, "--select",
                              help="Judge only these rules (ids or patterns like GD-FREQ-*; repeat or comma-separate) "
                                   "/ 只评估这些规则"))
@@ -184,7 +190,7 @@ def audit(**options: Any) -> None:
 
     def run() -> int:
         day: date | None = parse_date_arg(options["service_date"]) if options["service_date"] else None
-        inputs = [options[spec.name] for spec in INPUTS]
+        inputs = [options[spec.name] for spec in INPUTS if spec.kind == "path"]
         if out is not None:
             check_out_dir(out, inputs)
         request = AuditRequest(

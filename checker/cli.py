@@ -240,6 +240,10 @@ def diff(
     districts: Annotated[Path | None, typer.Option("--districts", help="District polygons / 行政区")] = None,
     output_format: Annotated[Format, typer.Option("--format", help="text or json / 输出格式")] = Format.text,
     out: Annotated[Path | None, typer.Option("--out", help="Write diff files to this folder / 输出目录")] = None,
+    basemap: Annotated[str | None, typer.Option("--basemap", help="Tiles under notice.html's map, as for audit / "
+                                                "公告底图瓦片地址模板")] = None,
+    basemap_datum: Annotated[str, typer.Option("--basemap-datum", parser=datum_or_auto,
+                                               help="Datum of the tiles: auto, wgs84, gcj02 / 底图坐标系")] = "auto",
 ) -> None:
     """比较两版数据的基本公交服务 / Compare the basic service of two feeds: changes needing public notice (Art. 4, 12).
     A date not given takes the day type of the other (a warning when the two are of different day types).
@@ -255,7 +259,7 @@ def diff(
             check_out_dir(out)
         base = AuditRequest(feed=old_feed, built_up=built_up, city=city, rules=rules, profile=profile,
                             districts=districts, base_routes=base_routes, feed_crs=feed_crs,
-                            built_up_crs=built_up_crs, week=week)
+                            built_up_crs=built_up_crs, week=week, basemap=basemap, basemap_datum=basemap_datum)
         old, new = requests_for(base, old_feed, new_feed, parse_date_arg(old_date) if old_date else None,
                                 parse_date_arg(new_date) if new_date else None, new_routes=new_base_routes)
         result = run_diff(old, new)

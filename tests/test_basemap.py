@@ -327,3 +327,18 @@ def test_report_with_failed_tiles_renders_without_csp_errors(cli, tmp_path):
     assert shown[0] >= 1 and shown[1] > 100 and float(shown[2]) < 0.85
     assert not [p for p in page.problems if "Content Security Policy" in p or "Refused" in p], page.problems
     assert all("net::" in p for p in page.problems), page.problems  # the tiles cannot load here: nothing else fails
+
+
+def test_diff_notice_map_takes_a_basemap(cli, tmp_path, no_network):
+    out = tmp_path / "diff"
+    feed = SAMPLE / "gtfs.zip"
+    done = cli("diff", feed, feed, "--built-up", SAMPLE / "built_up.geojson", "--city", "示例市",
+               "--profile", SAMPLE / "profile.toml", "--out", out, "--basemap", AMAP)
+    assert done.exit_code in (0, 1), done.output
+    html = (out / "notice.html").read_text(encoding="utf-8")
+    assert re.search(r"<image [^>]*webrd0\d\.is\.autonavi\.com", html)
+    assert "img-src https://webrd01.is.autonavi.com" in html and "The overlay was shifted WGS-84 → GCJ-02" in html
+    done = cli("diff", feed, feed, "--built-up", SAMPLE / "built_up.geojson", "--city", "示例市",
+               "--profile", SAMPLE / "profile.toml", "--out", tmp_path / "plain")
+    assert done.exit_code in (0, 1), done.output
+    assert "<image" not in (tmp_path / "plain" / "notice.html").read_text(encoding="utf-8")

@@ -78,6 +78,11 @@ def datum(value: str) -> str:
                              "应为 wgs84、gcj02 或 bd09")
 
 
+def datum_or_auto(value: str) -> str:
+    """A datum, or auto: known from the input itself (--basemap-datum: from the tiles' host)."""
+    return "auto" if str(value).strip().lower() == "auto" else datum(value)
+
+
 class Reading(StrEnum):  # members not named upper/lower: those are str methods
     upper_end = "upper"
     lower_end = "lower"
@@ -136,7 +141,7 @@ def _audit_parameters() -> list[inspect.Parameter]:
     parameters = [inspect.Parameter("feed", inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[
         Path, typer.Argument(help=f"{INPUTS[0].help_en} / {INPUTS[0].help_zh}")])]
     for spec in INPUTS[1:]:
-        annotation = Path if spec.required else Path | None
+        annotation = Path if spec.required else (Path | None if spec.kind == "path" else str | None)
         default = ... if spec.required else None
         parameters.append(option(spec.name, annotation, default, spec.option, help=f"{spec.help_en} / {spec.help_zh}"))
     parameters.append(option("city", str, ..., "--city", help="City name, Chinese or pinyin / 城市名称"))
@@ -150,8 +155,9 @@ def _audit_parameters() -> list[inspect.Parameter]:
     parameters.append(option("rules", str | None, None, "--rules", help="Rule pack id or TOML file / 规则包"))
     for spec in INPUTS:
         if spec.datum:
-            parameters.append(option(spec.datum, str, "wgs84", "--" + spec.datum.replace("_", "-"),
-                                     help=spec.datum_help, parser=datum))
+            parameters.append(option(spec.datum, str, spec.datum_default, "--" + spec.datum.replace("_", "-"),
+                                     help=spec.datum_help,
+                                     parser=datum_or_auto if spec.datum_default == "auto" else datum))
     parameters.append(option("select", list[str] | None, None, "--select",
                              help="Judge only these rules (ids or patterns like GD-FREQ-*; repeat or comma-separate) "
                                   "/ 只评估这些规则"))
@@ -187,7 +193,7 @@ def audit(**options: Any) -> None:
 
     def run() -> int:
         day: date | None = parse_date_arg(options["service_date"]) if options["service_date"] else None
-        inputs = [options[spec.name] for spec in INPUTS]
+        inputs = [options[spec.name] for spec in INPUTS if spec.kind == "path"]
         if out is not None:
             check_out_dir(out, inputs)
         request = AuditRequest(
@@ -237,6 +243,10 @@ def diff(
     districts: Annotated[Path | None, typer.Option("--districts", help="District polygons / 行政区")] = None,
     output_format: Annotated[Format, typer.Option("--format", help="text or json / 输出格式")] = Format.text,
     out: Annotated[Path | None, typer.Option("--out", help="Write diff files to this folder / 输出目录")] = None,
+    basemap: Annotated[str | None, typer.Option("--basemap", help="Tiles under notice.html's map, as for audit / "
+                                                "公告底图瓦片地址模板")] = None,
+    basemap_datum: Annotated[str, typer.Option("--basemap-datum", parser=datum_or_auto,
+                                               help="Datum of the tiles: auto, wgs84, gcj02 / 底图坐标系")] = "auto",
 ) -> None:
     """比较两版数据的基本公交服务 / Compare the basic service of two feeds: changes needing public notice (Art. 4, 12).
     A date not given takes the day type of the other (a warning when the two are of different day types).
@@ -252,7 +262,7 @@ def diff(
             check_out_dir(out)
         base = AuditRequest(feed=old_feed, built_up=built_up, city=city, rules=rules, profile=profile,
                             districts=districts, base_routes=base_routes, feed_crs=feed_crs,
-                            built_up_crs=built_up_crs, week=week)
+                            built_up_crs=built_up_crs, week=week, basemap=basemap, basemap_datum=basemap_datum)
         old, new = requests_for(base, old_feed, new_feed, parse_date_arg(old_date) if old_date else None,
                                 parse_date_arg(new_date) if new_date else None, new_routes=new_base_routes)
         result = run_diff(old, new)

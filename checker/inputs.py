@@ -20,6 +20,8 @@ class InputSpec:
     datum: str | None = None  # the name of its datum option (longitude/latitude in WGS-84, GCJ-02 or BD-09)
     datum_help: str = ""
     always_in_result: bool = False  # result.inputs lists it (null) even when not given
+    kind: str = "path"  # "path": a file or folder (hashed, relative to a manifest); "url": a URL template
+    datum_default: str = "wgs84"  # "auto": known from the input itself (a basemap's host) unless given
 
     @property
     def option(self) -> str:
@@ -50,9 +52,17 @@ INPUTS: tuple[InputSpec, ...] = (
     InputSpec("declared", "Declared statistics CSV indicator,value,source", "申报数据"),
     InputSpec("deviations", "Approved deviations CSV rule,subject,direction,reason,document,valid_until: a matching "
               "fail becomes exempt", "批准的例外（提前发班、延迟收班等）"),
+    InputSpec("basemap", "Tiles under report.html's map, fetched by the reader's browser (the report is offline "
+              "without): an XYZ URL template with {z} {x} {y}, optional {s}, e.g. "
+              "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "报告底图瓦片地址模板（由浏览器加载）",
+              kind="url", datum="basemap_datum", datum_default="auto",
+              datum_help="Datum of the tiles: auto (known hosts: AutoNavi/amap, Tencent, google.cn are gcj02; "
+                         "others wgs84), wgs84 or gcj02 / 底图坐标系"),
 )
-PATH_KEYS = tuple(spec.name for spec in INPUTS)
+PATH_KEYS = tuple(spec.name for spec in INPUTS if spec.kind == "path")
+URL_KEYS = tuple(spec.name for spec in INPUTS if spec.kind == "url")
 DATUM_KEYS = tuple(spec.datum for spec in INPUTS if spec.datum)
+DATUM_DEFAULTS = {spec.datum: spec.datum_default for spec in INPUTS if spec.datum}
 # Inputs that only some rule checks read, and the checks that read them (others get a notice, not a silent drop).
 INDICATOR_INPUTS = ("bus_lanes", "realtime", "on_time", "declared")
 
@@ -68,15 +78,21 @@ AuditRequest = make_dataclass(
      ("ignore", list[str], field(default_factory=list)),  # rule id patterns not to judge
      ("interval", str, field(default="upper")),  # a service-table feed: which end of a published range is judged
      ("speed_kmh", float, field(default=15.0)),  # a service-table feed: speed its stop times are estimated at
-     *[(spec.name, Path | None, field(default=None)) for spec in INPUTS if not spec.required],
-     *[(key, str, field(default="wgs84")) for key in DATUM_KEYS]],
+     *[(spec.name, (Path if spec.kind == "path" else str) | None, field(default=None))
+       for spec in INPUTS if not spec.required],
+     *[(key, str, field(default=default)) for key, default in DATUM_DEFAULTS.items()]],
 )
 AuditRequest.__module__ = __name__  # so that worker processes can unpickle it
 AuditRequest.__doc__ = "What one audit is asked to do: the inputs of INPUTS, their datums, the city, date and pack."
 
 
-def describe(value: Any) -> str:
-    """How result.inputs names an input: its path, or what the Python API was given instead of one."""
+def describe(value: Any, kind: str = "path") -> str:
+    """How result.inputs names an input: its path, or what the Python API was given instead of one; a URL
+    template with its keys (天地图's tk=, ...) as ***."""
+    if kind == "url":
+        from checker.report.basemap import redacted
+
+        return redacted(str(value))
     if hasattr(value, "geom_type"):
         return f"{value.geom_type} (Python API)"
     return str(value)
@@ -89,7 +105,7 @@ def result_inputs(request: Any) -> dict[str, Any]:
         value = getattr(request, spec.name)
         if value is None and not spec.always_in_result:
             continue
-        shown[spec.name] = None if value is None else describe(value)
+        shown[spec.name] = None if value is None else describe(value, spec.kind)
         if spec.datum and (value is not None or spec.always_in_result):
             shown[spec.datum] = getattr(request, spec.datum)
     return shown

@@ -24,6 +24,7 @@ from checker.metrics.route_kinds import basic_routes
 from checker.model.clock import hm
 from checker.model.pack import CityProfile, RulePack
 from checker.model.result import Audit, AuditResult, DayResult, Finding, HubVerdict
+from checker.report.basemap import open_basemap
 
 __all__ = ["Audit", "AuditRequest", "open_pack", "run_audit"]
 
@@ -125,6 +126,9 @@ def _judge_day(request: Any, loaded: Loaded, pack: RulePack, city: CityProfile, 
 def audit_with_inputs(request: Any) -> tuple[Audit, Loaded, Measured]:
     """The audit, and what it was computed from (for `buscheck diff`, which compares two of them). The feed
     is loaded once, however many dates are audited."""
+    basemap = open_basemap(request.basemap, request.basemap_datum)  # a bad template: exit 2 before any work
+    if basemap is not None:
+        request = dataclasses.replace(request, basemap_datum=basemap.datum)  # auto: as known from the host
     full_pack = open_pack(request.rules)
     pack = select_rules(full_pack, request.select, request.ignore)
     city = resolve_city(pack, request.city, request.profile, request.overrides)
@@ -190,7 +194,7 @@ def audit_with_inputs(request: Any) -> tuple[Audit, Loaded, Measured]:
                         None if not day.city.hours_set else hm(day.city.work_end_s))
               for day in days] if several else None,
     )
-    return Audit(result, measured.coverage, pack), loaded, measured
+    return Audit(result, measured.coverage, pack, basemap), loaded, measured
 
 
 def _provenance(loaded: Loaded, digests: list[dict[str, Any]], services: list[ServiceDate]) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """A batch manifest: the cities of a province to audit, as TOML ([[city]] tables) or CSV (one row per city).
 
 Paths are relative to the manifest's folder (`rules` and `profile` too, unless they name a shipped pack or
-profile). Besides the inputs of `buscheck audit`, a city may override its profile's settings (work hours, peak
+profile); `basemap` is a tile URL template, as given. Besides the inputs of `buscheck audit`, a city may override its profile's settings (work hours, peak
 windows, its own coverage target, tier, night and hub settings).
 
 Each city's folder under the batch's --out is derived from its name by `folder_name`, never taken as given.
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.errors import InputError
-from checker.inputs import DATUM_KEYS, DATUMS, PATH_KEYS, AuditRequest
+from checker.inputs import DATUM_DEFAULTS, DATUM_KEYS, DATUMS, PATH_KEYS, URL_KEYS, AuditRequest
 from checker.load.archive import SingleFile
 from checker.load.pack import PROFILE_KEYS
 from checker.load.table import read_table
@@ -121,7 +121,7 @@ def _read_toml(path: Path) -> list[tuple[str, dict]]:
 
 
 def _read_csv(path: Path) -> list[tuple[str, dict]]:
-    known = [*OTHER_KEYS, *PATH_KEYS, *DATUM_KEYS, *OVERRIDE_KEYS]
+    known = [*OTHER_KEYS, *PATH_KEYS, *URL_KEYS, *DATUM_KEYS, *OVERRIDE_KEYS]
     table = read_table(SingleFile(path), path.name, ["name", "feed", "built_up"], known)
     unknown = [h for h in table.header if h not in known]
     if unknown:
@@ -149,7 +149,7 @@ def _read_csv(path: Path) -> list[tuple[str, dict]]:
 
 
 def _job(manifest: Path, where: str, entry: dict) -> CityJob:
-    known = {*OTHER_KEYS, *PATH_KEYS, *DATUM_KEYS, *OVERRIDE_KEYS}
+    known = {*OTHER_KEYS, *PATH_KEYS, *URL_KEYS, *DATUM_KEYS, *OVERRIDE_KEYS}
     for key in entry:
         if key not in known:
             raise InputError(where, f"Unknown key; known ones are {', '.join(sorted(known))}.",
@@ -158,9 +158,14 @@ def _job(manifest: Path, where: str, entry: dict) -> CityJob:
         if not entry.get(key):
             raise InputError(where, f"Every city needs {key}.", f"每个城市都必须给出 {key}。", field=key)
     for key in DATUM_KEYS:
-        if key in entry and entry[key] not in DATUMS:
-            raise InputError(where, f"Expected one of {', '.join(DATUMS)}.", f"应为 {', '.join(DATUMS)} 之一。",
+        allowed = (*DATUMS, "auto") if DATUM_DEFAULTS[key] == "auto" else DATUMS
+        if key in entry and entry[key] not in allowed:
+            raise InputError(where, f"Expected one of {', '.join(allowed)}.", f"应为 {', '.join(allowed)} 之一。",
                              field=key, value=entry[key])
+    for key in URL_KEYS:
+        if key in entry and not isinstance(entry[key], str):
+            raise InputError(where, "Expected a URL template (text).", "应为地址模板（文本）。", field=key,
+                             value=entry[key])
     day = None
     if entry.get("date"):
         try:
@@ -192,7 +197,7 @@ def _job(manifest: Path, where: str, entry: dict) -> CityJob:
     name = str(entry["name"])
     request = AuditRequest(
         city=name, service_date=day, rules=None if rules is None else str(rules), week=week, dates=dates,
-        **paths, **{key: entry[key] for key in DATUM_KEYS if key in entry},
+        **paths, **{key: entry[key] for key in (*URL_KEYS, *DATUM_KEYS) if key in entry},
         overrides={key: entry[key] for key in OVERRIDE_KEYS if key in entry},
     )
     return CityJob(name, folder_name(name), request)

@@ -142,3 +142,4 @@ class Audit:
     result: AuditResult
     coverage: Any
     pack: RulePack
+    basemap: Any = None  # report/basemap.Basemap with --basemap: tiles under report.html's map

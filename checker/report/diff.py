@@ -97,13 +97,18 @@ def grouped(changes: list[Change]) -> list[tuple[str, list[Change]]]:
 
 
 def _notice_html(diff: Any, path: Path) -> None:
+    import functools
+
+    from checker.report.basemap import tiles_svg
     from checker.report.svg import coverage_map
     from checker.report.templating import ENV, content_security_policy
 
-    cov = diff.new.audit.coverage
-    lost_map = coverage_map(cov.area_local, cov.covered_local, diff.lost_local, cov.stops_local, [])
+    cov, basemap = diff.new.audit.coverage, diff.new.audit.basemap
+    underlay = None if basemap is None else functools.partial(tiles_svg, basemap, to_local=cov.to_local)
+    lost_map = coverage_map(cov.area_local, cov.covered_local, diff.lost_local, cov.stops_local, [], underlay=underlay)
     path.write_text(ENV.get_template("notice.html.j2").render(
-        csp=content_security_policy(), doc=diff_document(diff), groups=grouped(diff.result.changes), labels=KIND_LABELS,
+        csp=content_security_policy(images=basemap.origins if basemap else ()), basemap=basemap.about() if basemap else None,
+        doc=diff_document(diff), groups=grouped(diff.result.changes), labels=KIND_LABELS,
         map_svg=lost_map, notice_count=sum(c.needs_notice for c in diff.result.changes), day_label=day_label,
         day_types=DAY_TYPE_NAMES), encoding="utf-8")
 

@@ -1,12 +1,15 @@
-"""report.html: one self-contained file (no CDN, no network when viewed) a regulator can hand on."""
+"""report.html: one self-contained file (no CDN, no network when viewed) a regulator can hand on; with
+--basemap, the map's tiles are the one thing the reader's browser fetches."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from checker.model.metrics import Metrics
 from checker.model.pack import STRENGTH_LABELS
 from checker.model.result import STATUSES, Audit, Finding
+from checker.report.basemap import tiles_svg
 from checker.report.document import to_document
 from checker.report.svg import coverage_map, timeline
 from checker.report.templating import ENV, SORT_SCRIPT, content_security_policy
@@ -84,15 +87,17 @@ def render_html(audit: Audit) -> str:
         timelines = [{"route": r, "svg": timeline(r["departures_s"], peaks, r["gaps"])} for r in shown[:TIMELINES_MAX]]
         sections.append({"label": label, "suffix": f"-{index}" if index else "", "routes": routes,
                          "timelines": timelines, "timelines_left": len(shown) - len(timelines)})
-    cov = audit.coverage
+    cov, basemap = audit.coverage, audit.basemap
+    underlay = None if basemap is None else functools.partial(tiles_svg, basemap, to_local=cov.to_local)
     return ENV.get_template("report.html.j2").render(
-        csp=content_security_policy(SORT_SCRIPT), sort_script=SORT_SCRIPT,
+        csp=content_security_policy(SORT_SCRIPT, images=basemap.origins if basemap else ()), sort_script=SORT_SCRIPT,
+        basemap=basemap.about() if basemap else None,
         doc=doc, sections=sections,
         families=families, status_label=STATUS_LABEL, strength_label=STRENGTH_LABELS,
         coverage_article=next((article_label(r.article) for r in audit.pack.rules_checked_by("coverage_min", "tm_coverage")),
                               None),
         map_svg=coverage_map(cov.area_local, cov.covered_local, cov.uncovered_local, cov.stops_local, _markers(audit),
-                             cov.districts_local),
+                             cov.districts_local, underlay),
         problems=[f for f in doc["findings"] if f["status"] in ("fail", "not_assessed") or "deviation" in f["detail"]],
         evaluation=sorted((f for f in doc["findings"] if "evaluation" in f["detail"]),
                           key=lambda f: (f["detail"]["evaluation"]["number"] is None, f["detail"]["evaluation"]["number"] or 0)),

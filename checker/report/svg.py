@@ -1,8 +1,10 @@
-"""Inline SVG for the offline report: the coverage map and per-route departure timelines. No tiles, no
-scripts, no network: shapes are drawn from the audit's own geometry in its local projection (metres)."""
+"""Inline SVG for the offline report: the coverage map and per-route departure timelines. No scripts, no
+network: shapes are drawn from the audit's own geometry in its local projection (metres). Tiles only with
+--basemap (report/basemap.py), laid under the unchanged overlay."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -137,17 +139,22 @@ def _triangle(x: float, y: float) -> str:
 
 
 def coverage_map(area, covered, uncovered, stops: np.ndarray, markers: list[dict],
-                 districts: list[tuple[str, object]] | None = None) -> Markup:
+                 districts: list[tuple[str, object]] | None = None,
+                 underlay: Callable[[Frame], str] | None = None) -> Markup:
     """The built-up area, its covered and uncovered parts (the largest labelled with their km²), the stops,
     markers {x, y, kind, label} (kind: hub, facility, facility_missed; names on hover), district outlines and
-    names, a scale bar, a north arrow and a legend that draws the same symbols. Local metres in."""
+    names, a scale bar, a north arrow and a legend that draws the same symbols. Local metres in.
+    `underlay(frame)`: SVG drawn first, below everything (basemap tiles); the map is then of class
+    "with-basemap"."""
     frame = Frame.around(area)
+    under = underlay(frame) if underlay is not None else ""
+    marked = ' class="with-basemap"' if under else ""
     kinds = {"covered", "uncovered", "stop"} | {m["kind"] for m in markers} | ({"district"} if districts else set())
     legend = [kind for kind, _ in LEGEND if kind in kinds]
     legend_h = 22 * ((len(legend) + 2) // 3)
     height = frame.height + legend_h
-    out = [f'<svg id="coverage-map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {frame.width} {height}" '
-           f'width="100%" role="img" aria-label="coverage map 覆盖图">',
+    out = [f'<svg id="coverage-map"{marked} xmlns="http://www.w3.org/2000/svg" '
+           f'viewBox="0 0 {frame.width} {height}" width="100%" role="img" aria-label="coverage map 覆盖图">', under,
            f'<path class="area" fill-rule="evenodd" d="{path_d(area, frame)}"/>',
            f'<path class="covered" fill-rule="evenodd" d="{path_d(covered, frame)}"/>',
            f'<path class="uncovered" fill-rule="evenodd" d="{path_d(uncovered, frame)}"/>']

@@ -4,7 +4,8 @@ Everything a template shows from input (city, route, stop, hub, facility and dis
 in messages, file paths) is escaped: autoescape is on for `*.html.j2` (jinja's `select_autoescape()` default
 list, html/htm/xml, leaves `.j2` names unescaped) and for any other name. Only values built by buscheck itself
 as `Markup` (the inline SVG, whose labels are escaped where it is drawn, and the sort script) are inserted as is.
-The policy forbids every script but the one sort script (allowed by its sha256), and every load from outside.
+The policy forbids every script but the one sort script (allowed by its sha256), and every load from outside
+but a --basemap's tiles (img-src: exactly their origins).
 """
 
 from __future__ import annotations
@@ -50,9 +51,11 @@ def script_source(script: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
-def content_security_policy(*scripts: str) -> str:
+def content_security_policy(*scripts: str, images: tuple[str, ...] = ()) -> str:
     """No network, no plugins, no forms, no <base>; inline styles allowed (the pages carry their own CSS and the
-    legend's swatches); scripts only those given, by hash (none when none is given)."""
+    legend's swatches); scripts only those given, by hash (none when none is given). `images`: the origins
+    (scheme://host[:port]) of a --basemap's tiles, the one load from outside a report may make."""
     allowed = " ".join(script_source(s) for s in scripts) or "'none'"
-    return (f"default-src 'none'; script-src {allowed}; style-src 'unsafe-inline'; "
+    tiles = f"img-src {' '.join(images)}; " if images else ""
+    return (f"default-src 'none'; script-src {allowed}; style-src 'unsafe-inline'; {tiles}"
             "base-uri 'none'; form-action 'none'")

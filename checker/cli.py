@@ -251,6 +251,10 @@ def diff(
     """比较两版数据的基本公交服务 / Compare the basic service of two feeds: changes needing public notice (Art. 4, 12).
     A date not given takes the day type of the other (a warning when the two are of different day types).
     Exit 0 no change needs notice, 1 some do, 2 bad input."""
+    from checker.load.archive import read_ahead
+
+    for feed in (old_feed, new_feed):  # both stop_times.txt inflate, side by side, while the rest is imported
+        read_ahead(feed)
     from checker.compare.run import requests_for, run_diff
     from checker.inputs import AuditRequest
     from checker.load.table import parse_date_arg

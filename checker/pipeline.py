@@ -108,11 +108,11 @@ class Day:
 
 
 def _judge_day(request: Any, loaded: Loaded, pack: RulePack, city: CityProfile, basic: Any, service: ServiceDate,
-               several: bool) -> Day:
+               several: bool, coverages: dict[tuple, Any]) -> Day:
     day_type = day_type_of(service.day)
     day_city = city.for_day(day_type)  # a Sunday is judged with the city's Sunday settings, alone or in a week
     load_dated_inputs(request, loaded, service)
-    measured = compute_metrics(loaded, request, pack, day_city, basic)
+    measured = compute_metrics(loaded, request, pack, day_city, basic, coverages)
     findings, hub_verdicts = judge(pack, day_city, measured.metrics)
     if several:  # every finding says its day; a fail on any day is a fail of the rule, the day named
         zh, en = DAY_TYPE_NAMES[day_type]
@@ -139,7 +139,8 @@ def audit_with_inputs(request: Any) -> tuple[Audit, Loaded, Measured]:
     basic = basic_routes(loaded.feed.routes, loaded.route_list, pack.basic_policy)
     services, day_notices = audit_days(request, loaded, basic, pack)
     several = len(services) > 1
-    days = [_judge_day(request, loaded, pack, city, basic, service, several) for service in services]
+    coverages: dict[tuple, Any] = {}  # days that serve the same stops share one coverage
+    days = [_judge_day(request, loaded, pack, city, basic, service, several, coverages) for service in services]
     first = days[0]
     service, measured = first.service, first.measured
     findings = [found for day in days for found in day.findings]

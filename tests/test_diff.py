@@ -11,7 +11,7 @@ import pytest
 
 from checker.compare.run import requests_for, run_diff
 from checker.inputs import AuditRequest
-from tests.conftest import REPO, at, shared_path, square_km, write_feed, write_polygon
+from tests.conftest import REPO, at, feed_tables, shared_path, square_km, write_feed, write_polygon
 
 DIFF_SCHEMA = json.loads((REPO / "schema" / "diff-v1.schema.json").read_text(encoding="utf-8"))
 
@@ -414,3 +414,18 @@ def test_real_feed_against_an_altered_copy(tmp_path):
                                "last_departure_earlier"}
     assert not unexpected, unexpected
     assert all(c.subject.get("route") in (None, "110", "111") for c in result.changes)
+
+
+def test_the_two_audits_run_side_by_side_and_the_old_sides_error_comes_first(tmp_path):
+    """The new feed is audited in a second thread; its errors reach the caller, the old feed's first."""
+    from checker.errors import InputError
+
+    good = write_feed(tmp_path / "good", feed_tables())
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(b"not a zip")
+    polygon = write_polygon(tmp_path / "b.geojson", [square_km(-2, -2, 9, 9)])
+    for old, new, named in ((good, broken, "broken.zip"), (broken, tmp_path / "missing.zip", "broken.zip")):
+        base = AuditRequest(feed=old, built_up=polygon, city="汕头")
+        with pytest.raises(InputError) as error:
+            run_diff(*requests_for(base, old, new, date(2026, 1, 5), date(2026, 1, 5)))
+        assert named in error.value.message()

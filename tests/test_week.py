@@ -5,7 +5,7 @@ import json
 
 import jsonschema
 
-from tests.conftest import SCHEMA, feed_tables, timetable
+from tests.conftest import SCHEMA, at, feed_tables, timetable
 
 CALENDAR = ("service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
             "WD,1,1,1,1,1,0,0,20260105,20260130\n"
@@ -106,3 +106,23 @@ def test_routes_csv_has_every_day(cli, tmp_path):
     assert {r["day_type"] for r in rows} == {"weekday", "saturday", "sunday"}
     sunday12 = [r for r in rows if r["route_id"] == "R12" and r["day_type"] == "sunday"]
     assert sunday12 and all(r["max_headway_offpeak_min"] == "75.0" and r["add_departures"] for r in sunday12)
+
+
+def test_each_day_has_its_own_coverage_and_days_with_the_same_stops_share_one(cli, audit_args, tmp_path):
+    """The union of discs is computed once for days that serve the same stops (a cache of a pure function):
+    each day's coverage is still that of its own stops, as a one-day audit of that date gives it."""
+    wide = _tables({"WDAY": (GOOD, "WD"), "DAILY": (GOOD, "ALL")})
+    lon, lat = at(3, 0)
+    wide["stops.txt"] += f"C,Stop C,{lat:.7f},{lon:.7f}\n"  # a stop only the weekday route calls at, 2 km east of B
+    wide["stop_times.txt"] = "\n".join(
+        line.replace(",B,", ",C,") if line.startswith("WDAY") else line
+        for line in wide["stop_times.txt"].splitlines()) + "\n"
+    doc = _run(cli, audit_args, wide)
+    ratios = {d["day_type"]: d["metrics"]["coverage"]["ratio"] for d in doc["days"]}
+    assert ratios["saturday"] == ratios["sunday"] < ratios["weekday"]
+    assert doc["metrics"] == doc["days"][0]["metrics"]  # the first day's document is the result's own
+    for day in doc["days"]:
+        alone = json.loads(cli(*audit_args(wide, city="汕头"), "--format", "json", "--date",
+                               day["service_date"]["date"]).stdout)
+        assert alone["metrics"]["coverage"] == day["metrics"]["coverage"]
+

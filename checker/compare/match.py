@@ -80,8 +80,8 @@ def _find(route: dict, candidates: list[dict], old: Side, new: Side, old_shorts:
 def match_directions(old: Side, old_id: str, new: Side, new_id: str) -> list[tuple[dict, dict | None]]:
     """Each old direction of a route with the new direction whose terminals are nearest (origin to origin
     plus destination to destination), or None when the new route runs fewer directions."""
-    olds = old.directions.filter(pl.col("route_id") == old_id).to_dicts()
-    news = new.directions.filter(pl.col("route_id") == new_id).to_dicts()
+    olds = old.directions_by_route.get(old_id, [])
+    news = new.directions_by_route.get(new_id, [])
     pairs = sorted(((np.hypot(o["ox"] - n["ox"], o["oy"] - n["oy"]) + np.hypot(o["dx"] - n["dx"], o["dy"] - n["dy"]),
                      i, j) for i, o in enumerate(olds) for j, n in enumerate(news)))
     taken_old: dict[int, int] = {}

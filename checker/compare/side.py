@@ -4,6 +4,7 @@ terminals, and the stops each basic route serves, all positioned in the audit's 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import polars as pl
@@ -21,6 +22,14 @@ class Side:
     directions: pl.DataFrame  # route_id, direction_id, trips, origin_stop_id, destination_stop_id, ox, oy, dx, dy
     route_stops: pl.DataFrame  # route_id, stop_id, stop_name, x, y: stops each basic route serves on the date
     reasons: dict[str, str]  # route_id -> why it is not basic (custom, excluded type, not listed)
+
+    @cached_property
+    def directions_by_route(self) -> dict[str, list[dict]]:
+        """The directions of each route as rows, grouped once (the diff looks up thousands of routes)."""
+        grouped: dict[str, list[dict]] = {}
+        for row in self.directions.to_dicts():
+            grouped.setdefault(row["route_id"], []).append(row)
+        return grouped
 
     @property
     def basic_stops(self) -> pl.DataFrame:

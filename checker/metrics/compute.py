@@ -55,7 +55,10 @@ class Measured:
     day_trips: pl.DataFrame | None = None  # every trip of the date, directions inferred
 
 
-def compute_metrics(loaded: Loaded, request: Any, pack: RulePack, city: CityProfile, basic: BasicRoutes) -> Measured:
+def compute_metrics(loaded: Loaded, request: Any, pack: RulePack, city: CityProfile, basic: BasicRoutes,
+                    coverages: dict[tuple, Coverage] | None = None) -> Measured:
+    """The day's metrics. `coverages`: coverage already computed for the same stops (the days of a --week
+    usually serve the same stops, and the union of their discs is the costliest step), filled as computed."""
     assert loaded.service is not None
     feed, day = loaded.feed, loaded.service.day
     notices: list[tuple[str, str]] = []
@@ -80,7 +83,10 @@ def compute_metrics(loaded: Loaded, request: Any, pack: RulePack, city: CityProf
     radius = next((r.params["radius_m"] for r in pack.rules_checked_by("coverage_min", "tm_coverage")), 500)
     served = feed.stops_served_by(_coverage_trips(pack, feed, day_trips, trips)["trip_id"])
     lon, lat = served["stop_lon"].to_numpy(), served["stop_lat"].to_numpy()  # WGS-84 since loading
-    coverage = compute_coverage(loaded.built_up.geometry, lon, lat, radius)
+    key = (radius, lon.tobytes(), lat.tobytes())
+    coverage = (coverages or {}).get(key) or compute_coverage(loaded.built_up.geometry, lon, lat, radius)
+    if coverages is not None:
+        coverages[key] = coverage
     datum_notice = _datum_notice(coverage, request, lon, lat)
     if datum_notice is not None:
         notices.append(datum_notice)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 _CLOCK = re.compile(r"^(\d{1,2}):([0-5]\d)(?::([0-5]\d))?$")
 
@@ -22,9 +23,11 @@ def parse_clock(text: str) -> int:
 
 
 def hms(seconds: int | None) -> str | None:
-    if seconds is None:
-        return None
-    seconds = int(seconds)
+    return None if seconds is None else _hms(int(seconds))
+
+
+@cache  # a megacity's result shows a few hundred thousand departures, at a few thousand distinct times
+def _hms(seconds: int) -> str:
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
@@ -39,7 +42,7 @@ class Clock(int):
     """A clock time in seconds, shown as HH:MM:SS. Arithmetic on it gives plain integers."""
 
     def text(self) -> str:
-        return f"{self // 3600:02d}:{self % 3600 // 60:02d}:{self % 60:02d}"
+        return _hms(int(self))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.text()})"

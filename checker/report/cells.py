@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -44,6 +44,15 @@ def xlsx_cell(sheet: Any, value: Any, **style: Any) -> WriteOnlyCell:
     for name, setting in style.items():
         setattr(cell, name, setting)
     return cell
+
+
+def text_value(sheet: Any, value: str) -> str | WriteOnlyCell:
+    """Text for a write-only row: the plain string (cheaper) where openpyxl makes a string cell of it anyway,
+    a string cell where it would make a formula ("=...") or an error value ("#N/A") of it."""
+    value = xlsx_text(value)
+    if value.startswith("=") or value in ERROR_CODES:
+        return xlsx_cell(sheet, value)
+    return value
 
 
 def mark_text(cells: Any) -> None:

@@ -12,9 +12,13 @@ from checker.model.clock import Clock, hm, hms
 from checker.model.metrics import HubRoute, HubService, Metrics, RouteRow
 from checker.model.result import AuditResult, HubVerdict
 
+_AS_IS = frozenset({str, int, float, bool, type(None)})  # exact types: a Clock, an int subclass, is formatted
+
 
 def plain(value: Any) -> Any:
     """JSON-ready: clock times as text, dataclasses (reasons and the like) as objects."""
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, Clock):
         return value.text()
     if isinstance(value, dict):
@@ -103,6 +107,12 @@ def metrics_document(metrics: Metrics, hub_verdicts: list[HubVerdict] | None) ->
 
 
 def to_document(result: AuditResult) -> dict[str, Any]:
+    first = metrics_document(result.metrics, result.hub_verdicts)
+
+    def day_metrics(day: Any) -> dict[str, Any]:  # the first day's are the result's own: built once
+        same = day.metrics is result.metrics and day.hub_verdicts is result.hub_verdicts
+        return first if same else metrics_document(day.metrics, day.hub_verdicts)
+
     return {
         "schema_version": result.schema_version,
         "tool": result.tool,
@@ -115,12 +125,12 @@ def to_document(result: AuditResult) -> dict[str, Any]:
         "settings": result.settings,
         "summary": result.summary(),
         "findings": [plain(vars(f)) for f in result.findings],
-        "metrics": metrics_document(result.metrics, result.hub_verdicts),
+        "metrics": first,
         "notices": result.notices,
         **({"days": [{"service_date": day.service_date, "day_type": day.day_type, "hours_set": day.hours_set,
                       "work_start": day.work_start, "work_end": day.work_end,
                       "peak_windows": [w.label for w in day.peak_windows],
-                      "metrics": metrics_document(day.metrics, day.hub_verdicts)} for day in result.days]}
+                      "metrics": day_metrics(day)} for day in result.days]}
            if result.days else {}),
     }
 
@@ -128,8 +138,9 @@ def to_document(result: AuditResult) -> dict[str, Any]:
 COMPACT_ABOVE_ROUTES = 2000  # a megacity's result.json is written without indentation (a third smaller)
 
 
-def result_json(result: AuditResult) -> str:
-    """The JSON document: indented for people, compact for a megacity (thousands of route-directions)."""
+def result_json(result: AuditResult, doc: dict[str, Any] | None = None) -> str:
+    """The JSON document (`doc`, when the caller has it already): indented for people, compact for a megacity
+    (thousands of route-directions)."""
     rows = len(result.metrics.routes) + sum(len(day.metrics.routes) for day in result.days or [])  # --week: every day's
     compact = rows > COMPACT_ABOVE_ROUTES
-    return orjson.dumps(to_document(result), option=0 if compact else orjson.OPT_INDENT_2).decode("utf-8")
+    return orjson.dumps(doc or to_document(result), option=0 if compact else orjson.OPT_INDENT_2).decode("utf-8")

@@ -15,7 +15,7 @@ from checker.model.clock import hm
 from checker.model.result import Audit
 from checker.model.service_table import range_text
 from checker.report.cells import csv_cell, csv_row
-from checker.report.document import plain, result_json, route_document
+from checker.report.document import plain, result_json, route_document, to_document
 from checker.report.outdir import OutDir, check_out_dir
 
 __all__ = ["check_out_dir", "write_outputs"]
@@ -92,8 +92,9 @@ def write_outputs(audit: Audit, out_dir: Path, extra: dict[str, str] | None = No
                   inputs: Iterable[Path | str | None] = ()) -> list[Path]:
     """Every result file (and `extra` text files, such as a batch city's input hash) written into a staging
     folder, then put in place of `out_dir` whole (report/outdir.py)."""
+    doc = to_document(audit.result)  # once, for the JSON, HTML and xlsx alike
     with OutDir(out_dir, "audit", inputs) as out:
-        out.write("result.json", lambda path: path.write_text(result_json(audit.result), encoding="utf-8"))
+        out.write("result.json", lambda path: path.write_text(result_json(audit.result, doc), encoding="utf-8"))
         out.write("findings.csv", lambda path: _findings_csv(audit, path))
         out.write("routes.csv", lambda path: _routes_csv(audit, path))
         out.write("uncovered.geojson", lambda path: _uncovered_geojson(audit, path))
@@ -102,10 +103,10 @@ def write_outputs(audit: Audit, out_dir: Path, extra: dict[str, str] | None = No
 
         def html(path: Path) -> None:
             faults.inject("write", audit.result.city["name"])  # tests: a full disk, a hang while writing
-            write_html(audit, path)
+            write_html(audit, path, doc)
 
         out.write("report.html", html)
-        out.write("report.xlsx", lambda path: write_xlsx(audit, path))
+        out.write("report.xlsx", lambda path: write_xlsx(audit, path, doc))
         for name, text in (extra or {}).items():
             out.write(name, functools.partial(_write_text, text=text))
         out.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Any
 
 from checker.model.metrics import Metrics
 from checker.model.pack import STRENGTH_LABELS
@@ -62,8 +63,8 @@ def _markers(audit: Audit) -> list[dict]:
     return markers
 
 
-def render_html(audit: Audit) -> str:
-    result, doc = audit.result, to_document(audit.result)
+def render_html(audit: Audit, doc: dict[str, Any] | None = None) -> str:
+    result, doc = audit.result, doc or to_document(audit.result)
     statuses = result.rule_statuses()
     families = []
     for family in audit.pack.families:
@@ -104,5 +105,5 @@ def render_html(audit: Audit) -> str:
     )
 
 
-def write_html(audit: Audit, path: Path) -> None:
-    path.write_text(render_html(audit), encoding="utf-8")
+def write_html(audit: Audit, path: Path, doc: dict[str, Any] | None = None) -> None:
+    path.write_text(render_html(audit, doc), encoding="utf-8")

@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 
 from checker.model.pack import STRENGTH_LABELS
 from checker.model.result import Audit
-from checker.report.cells import xlsx_cell
+from checker.report.cells import text_value, xlsx_cell
 from checker.report.document import to_document
 from checker.report.text import STATUS_LABEL
 
@@ -36,7 +36,7 @@ def _sheet(book: Workbook, title: str, header: list[str], rows: list[list], stat
         sheet.column_dimensions[get_column_letter(i)].width = min(60, max(10, len(name) + 2))
     sheet.append([xlsx_cell(sheet, name, font=BOLD) for name in header])
     for row in rows:
-        values = [xlsx_cell(sheet, v) if isinstance(v, str) else ("" if v is None else v) for v in row]
+        values = [text_value(sheet, v) if isinstance(v, str) else ("" if v is None else v) for v in row]
         for columns, form in ((percent_columns, "0.00%"), (time_columns, "[h]:mm:ss")):
             for i in columns:  # typed cells: a percent, or a time of the service day (past 24:00 allowed)
                 if isinstance(row[i], int | float) and not isinstance(row[i], bool):
@@ -56,8 +56,8 @@ def _subject(subject: dict) -> str:
     return subject.get("city", "")
 
 
-def write_xlsx(audit: Audit, path: Path) -> None:
-    doc = to_document(audit.result)
+def write_xlsx(audit: Audit, path: Path, doc: dict[str, Any] | None = None) -> None:
+    doc = doc or to_document(audit.result)
     book = Workbook(write_only=True)
     summary = [
         ["城市 city", f"{doc['city']['name']} {doc['city']['name_en']}"],

@@ -1,7 +1,8 @@
 """`python -m bench.batch`: a province batch of 21 generated prefecture feeds (prefecture preset, about 1.1 M
 stop_times each, one seed each),
 audited with --workers 1 (the sum of single-city times) and --workers 2, in fresh processes, --force so
-that nothing is skipped. Prints the wall times and how close two workers come to half of one."""
+that nothing is skipped. Prints the wall times, how close two workers come to half of one, and the goal of
+issue 19 (bench/goals.py): the two-worker wall at most 1.1 x its total CPU time / 2."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import time
 from pathlib import Path
 
 from bench.generate import generate
+from bench.goals import table
 from checker.pipeline import open_pack
 
 DATA = Path(__file__).parent / "data" / "province"
@@ -68,6 +70,8 @@ def main() -> None:
     print(f"  --workers 1: wall {one:.1f} s, CPU {one_cpu:.1f} s, {one_cpu / one:.2f} cores busy")
     print(f"  --workers 2: wall {two:.1f} s, CPU {two_cpu:.1f} s, {two_cpu / two:.2f} cores busy; "
           f"wall = {two / (single / 2):.2f} x half the sum of single-city times, {two / (two_cpu / 2):.2f} x half its CPU time")
+    print("\nGoal (issue 19):\n")
+    print(table({"batch_ratio": (two / (two_cpu / 2), f"wall {two:.1f} s, CPU {two_cpu:.1f} s")}, ["batch_ratio"]))
 
 
 if __name__ == "__main__":

@@ -1,32 +1,50 @@
 """`make bench`: buscheck against the parse floor and against gtfs-kit, on generated feeds, on this machine.
 
-(a) floor: unzip stop_times.txt and parse the columns an audit needs with polars;
-(b) a full `buscheck audit` of the same zip in a fresh process (wall time, peak memory);
-(c) gtfs-kit: read_feed + compute_trip_stats + compute_route_stats for the same date and peak window.
-Medians of --repeat runs for (a) and (b); (c) runs once (it takes minutes on the large feed).
-Benchmarks are not tests: nothing here asserts a time.
+Per preset (bench/generate.py; small and large by default):
+(a) floor: unzip stop_times.txt with zipfile and parse the columns an audit needs with polars (median of
+    --repeat); with isal installed, the same parse after ISA-L's inflate is printed too, for information only:
+    the goals are against the zipfile floor;
+(b) a full `buscheck audit --format json` of the same zip, each run in a fresh process, timed and with that
+    process's own peak memory (os.wait4): median, min-max spread and the largest peak of --repeat runs;
+(c) the audit once more with --out (every report written), with --week (three day types), and `buscheck diff`
+    of the feed against a copy with every id renamed, each in a fresh process;
+(d) gtfs-kit: read_feed + compute_trip_stats + compute_route_stats for the same date and peak window (once;
+    minutes on the large feed).
+Then a markdown table of every figure of issue 19 against its goal (bench/goals.py); the batch goal is
+bench.batch's. Benchmarks are not tests: nothing here asserts a time.
+
+The xlarge preset (about 10 M stop_times; not run by default, it takes minutes) gets (a) and (b) only, to
+show the audit staying within its ratio to the floor and its memory per M stop_times against large's:
+    python -m bench.run --presets large xlarge --repeat 3
 """
 
 from __future__ import annotations
 
 import argparse
 import io
-import resource
+import os
+import shutil
 import statistics
+import struct
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from bench.generate import generate
+from bench.goals import table
 
 DATA = Path(__file__).parent / "data"
 DATE = "2026-03-02"  # a Monday in the generated calendar
 COLUMNS = ["trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence"]
+AUDIT_ONLY = {"xlarge"}  # presets that get (a) and (b) only
+MAXRSS_BYTES = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
 
 
 def _feed(preset: str) -> tuple[Path, Path]:
@@ -45,15 +63,72 @@ def floor(feed: Path) -> tuple[float, int]:
     return time.perf_counter() - start, frame.height
 
 
-def audit(feed: Path, polygon: Path, *extra: str) -> float:
+def floor_isal(feed: Path) -> float | None:
+    """The floor with stop_times.txt inflated by ISA-L (and its CRC checked, as zipfile does); None without isal."""
+    try:
+        from isal import isal_zlib
+    except ImportError:
+        return None
+    start = time.perf_counter()
+    with zipfile.ZipFile(feed) as archive:
+        info = archive.getinfo("stop_times.txt")
+    with feed.open("rb") as handle:  # the member's raw deflate stream, past its local header
+        handle.seek(info.header_offset)
+        name_length, extra_length = struct.unpack("<HH", handle.read(30)[26:30])
+        handle.seek(info.header_offset + 30 + name_length + extra_length)
+        raw = handle.read(info.compress_size)
+    data = isal_zlib.decompress(raw, wbits=-15)
+    if isal_zlib.crc32(data) != info.CRC:
+        raise SystemExit(f"{feed}: stop_times.txt fails its CRC")
+    pl.read_csv(io.BytesIO(data), columns=COLUMNS, infer_schema=False)
+    return time.perf_counter() - start
+
+
+@dataclass(frozen=True)
+class Run:
+    """One fresh process: wall seconds, its own peak memory (MB, 10^6 bytes) and CPU seconds."""
+    seconds: float
+    peak_mb: float
+    cpu: float
+
+
+def child(command: list[str], ok: tuple[int, ...], what: str) -> Run:
+    """Run `command` in a fresh process; os.wait4 gives that process's own rusage (RUSAGE_CHILDREN would give
+    the largest peak of every child so far)."""
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait for it again
+        if process.returncode not in ok:
+            errors.seek(0)
+            raise SystemExit(f"{what} failed (exit status {process.returncode}): "
+                             f"{errors.read().decode(errors='replace')[-3000:]}")
+    return Run(elapsed, usage.ru_maxrss * MAXRSS_BYTES / 1e6, usage.ru_utime + usage.ru_stime)
+
+
+def median_run(runs: list[Run]) -> Run:
+    """The run of median time (of an odd number; the slower middle one of an even number), with the largest
+    peak memory of all."""
+    middle = sorted(runs, key=lambda run: run.seconds)[len(runs) // 2]
+    return Run(middle.seconds, max(run.peak_mb for run in runs), middle.cpu)
+
+
+def audit(feed: Path, polygon: Path, *extra: str) -> Run:
+    """`buscheck audit` of one day (or `extra` options instead of --date) in a fresh process."""
     command = [sys.executable, "-m", "checker", "audit", str(feed), "--built-up", str(polygon), "--city", "广州",
                *(extra or ("--date", DATE)), "--format", "json"]
-    start = time.perf_counter()
-    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    elapsed = time.perf_counter() - start
-    if done.returncode not in (0, 1, 4):
-        raise SystemExit(f"audit failed: {done.stderr}")
-    return elapsed
+    return child(command, (0, 1, 4), "audit")
+
+
+def audit_out(feed: Path, polygon: Path) -> Run:
+    """The one-day audit writing every report (--out) into a new temporary folder."""
+    folder = Path(tempfile.mkdtemp(prefix="buscheck-bench-"))
+    try:
+        return audit(feed, polygon, "--date", DATE, "--out", str(folder / "out"))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def renamed_copy(feed: Path) -> Path:
@@ -71,16 +146,11 @@ def renamed_copy(feed: Path) -> Path:
     return target
 
 
-def diff(feed: Path, polygon: Path) -> float:
+def diff(feed: Path, polygon: Path) -> Run:
     """`buscheck diff` of the feed against its renamed copy, in a fresh process."""
     command = [sys.executable, "-m", "checker", "diff", str(feed), str(renamed_copy(feed)), "--built-up", str(polygon),
                "--city", "广州", "--old-date", DATE, "--new-date", DATE, "--format", "json"]
-    start = time.perf_counter()
-    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    elapsed = time.perf_counter() - start
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"diff failed: {done.stderr}")
-    return elapsed
+    return child(command, (0, 1), "diff")
 
 
 def coverage_only(polygon: Path, stops: int = 20_000) -> float:
@@ -112,44 +182,131 @@ def gtfs_kit_path(feed: Path) -> float:
     return time.perf_counter() - start
 
 
+@dataclass
+class Measured:
+    preset: str
+    stop_times: int
+    floor: float  # median seconds
+    floor_isal: float | None
+    audits: list[Run]
+    out: Run | None = None
+    week: Run | None = None
+    diff: Run | None = None
+    gtfs_kit: float | None = None
+
+    @property
+    def audit(self) -> float:
+        return statistics.median(run.seconds for run in self.audits)
+
+    @property
+    def spread(self) -> str:
+        times = [run.seconds for run in self.audits]
+        return f"{min(times):.2f}–{max(times):.2f} s"
+
+    @property
+    def peak_mb(self) -> float:
+        return max(run.peak_mb for run in self.audits)
+
+    @property
+    def mb_per_million(self) -> float:
+        return self.peak_mb / (self.stop_times / 1e6)
+
+
+def measure(preset: str, args: argparse.Namespace) -> Measured:
+    feed, polygon = _feed(preset)
+    floors = [floor(feed) for _ in range(args.repeat)]
+    isal = [floor_isal(feed) for _ in range(args.repeat)]
+    done = Measured(preset, floors[0][1], statistics.median(t for t, _ in floors),
+                    None if None in isal else statistics.median(t for t in isal if t is not None),
+                    [audit(feed, polygon) for _ in range(args.repeat)])
+    print(f"{preset}: {done.stop_times:,} stop_times; floor {done.floor:.2f} s; audit {done.audit:.2f} s "
+          f"(median of {args.repeat}, {done.spread}), {done.audit / done.floor:.2f}x the floor; "
+          f"peak memory {done.peak_mb:,.0f} MB ({done.mb_per_million:,.0f} MB per M stop_times)", flush=True)
+    if done.floor_isal is not None:
+        print(f"  (information: the floor with ISA-L's inflate instead of zipfile's: {done.floor_isal:.2f} s; "
+              f"audit / that floor {done.audit / done.floor_isal:.2f}x. The goals are against the zipfile floor.)",
+              flush=True)
+    if preset in AUDIT_ONLY:
+        return done
+    if not args.skip_out:
+        done.out = median_run([audit_out(feed, polygon) for _ in range(min(3, args.repeat))])
+        print(f"  --out (every report): {done.out.seconds:.2f} s, {done.out.seconds - done.audit:+.2f} s on the "
+              f"median audit; peak memory {done.out.peak_mb:,.0f} MB", flush=True)
+    if not args.skip_week:
+        done.week = median_run([audit(feed, polygon, "--week") for _ in range(min(3, args.repeat))])
+        print(f"  --week (weekday, Saturday, Sunday): {done.week.seconds:.2f} s, {done.week.seconds / done.audit:.2f}x "
+              f"one day; peak memory {done.week.peak_mb:,.0f} MB", flush=True)
+    if not args.skip_diff:
+        renamed_copy(feed)  # made once, outside the timing
+        done.diff = median_run([diff(feed, polygon) for _ in range(min(3, args.repeat))])
+        print(f"  diff against the renamed copy: {done.diff.seconds:.2f} s, {done.diff.seconds / done.audit:.2f}x "
+              f"one audit; peak memory {done.diff.peak_mb:,.0f} MB", flush=True)
+    if not args.skip_gtfs_kit:
+        done.gtfs_kit = gtfs_kit_path(feed)
+        print(f"  gtfs-kit path: {done.gtfs_kit:.1f} s, {done.gtfs_kit / done.audit:.0f}x the audit", flush=True)
+    if preset == "large":
+        coverage_s = statistics.median(coverage_only(polygon) for _ in range(args.repeat))
+        print(f"  coverage alone: 20,000 stops over the large built-up polygon in {coverage_s:.2f} s (median)",
+              flush=True)
+    return done
+
+
+def goal_figures(results: dict[str, Measured]) -> dict[str, tuple[float, str]]:
+    """The figures of bench/goals.py that these runs measured."""
+    figures: dict[str, tuple[float, str]] = {}
+    if small := results.get("small"):
+        figures["small_audit"] = (small.audit, f"{small.spread} over {len(small.audits)}")
+    if large := results.get("large"):
+        figures["large_ratio"] = (large.audit / large.floor,
+                                  f"audit {large.audit:.2f} s, {large.spread}; floor {large.floor:.2f} s")
+        figures["large_memory"] = (large.peak_mb, f"largest of {len(large.audits)} runs")
+        if large.out:
+            figures["large_out"] = (large.out.seconds - large.audit,
+                                    f"{large.out.seconds:.2f} s vs {large.audit:.2f} s, medians")
+        if large.week:
+            figures["week_ratio"] = (large.week.seconds / large.audit, f"{large.week.seconds:.2f} s")
+        if large.diff:
+            figures["diff_ratio"] = (large.diff.seconds / large.audit, f"{large.diff.seconds:.2f} s")
+        if large.gtfs_kit is not None:
+            figures["gtfs_kit_ratio"] = (large.gtfs_kit / large.audit, f"{large.gtfs_kit:.1f} s")
+    if xlarge := results.get("xlarge"):
+        figures["xlarge_ratio"] = (xlarge.audit / xlarge.floor, f"{xlarge.stop_times / 1e6:.1f} M stop_times; audit "
+                                   f"{xlarge.audit:.2f} s, {xlarge.spread}; floor {xlarge.floor:.2f} s")
+        if large:
+            figures["xlarge_memory_growth"] = (
+                xlarge.mb_per_million / large.mb_per_million,
+                f"{xlarge.mb_per_million:,.0f} vs {large.mb_per_million:,.0f} MB per M; "
+                f"{xlarge.peak_mb:,.0f} vs {large.peak_mb:,.0f} MB")
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--presets", nargs="+", default=["small", "large"])
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--skip-gtfs-kit", action="store_true", help="leave out (c), which takes minutes")
-    parser.add_argument("--skip-diff", action="store_true", help="leave out buscheck diff of the large feed")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--skip-gtfs-kit", action="store_true", help="leave out (d), which takes minutes")
+    parser.add_argument("--skip-diff", action="store_true", help="leave out buscheck diff")
+    parser.add_argument("--skip-week", action="store_true", help="leave out the --week audit")
+    parser.add_argument("--skip-out", action="store_true", help="leave out the audit with --out")
     args = parser.parse_args()
 
-    rows = []
-    coverage_s = None
-    for preset in args.presets:
-        feed, polygon = _feed(preset)
-        floors = [floor(feed) for _ in range(args.repeat)]
-        rows_count = floors[0][1]
-        a = statistics.median(t for t, _ in floors)
-        b = statistics.median(audit(feed, polygon) for _ in range(args.repeat))
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        c = None if args.skip_gtfs_kit else gtfs_kit_path(feed)
-        rows.append((preset, rows_count, a, b, peak_mb, c))
-        if preset == "large":
-            coverage_s = statistics.median(coverage_only(polygon) for _ in range(args.repeat))
-            week_s = audit(feed, polygon, "--week")
-            print(f"--week (weekday, Saturday, Sunday) of the large feed: {week_s:.2f} s ({week_s / b:.1f}x one day)",
-                  flush=True)
-            if not args.skip_diff:
-                diff_s = diff(feed, polygon)
-                print(f"diff of the large feed and its renamed copy: {diff_s:.2f} s ({diff_s / b:.1f}x one audit)",
-                      flush=True)
-        print(f"{preset}: done", flush=True)
+    results = {preset: measure(preset, args) for preset in args.presets}
 
-    print("\n| feed | stop_times | (a) parse floor | (b) buscheck audit | b/a | peak memory (b) | (c) gtfs-kit | c/b |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for preset, count, a, b, peak, c in rows:
-        kit = f"{c:.1f} s | {c / b:.0f}x" if c is not None else "not run | -"
-        print(f"| {preset} | {count:,} | {a:.2f} s | {b:.2f} s | {b / a:.1f}x | {peak:,.0f} MB | {kit} |")
-    print("\n(peak memory is the largest of all audit processes run so far; run one preset alone for its own)")
-    if coverage_s is not None:
-        print(f"coverage alone: 20,000 stops over the large built-up polygon in {coverage_s:.2f} s (median)")
+    print("\n| feed | stop_times | (a) parse floor | (b) audit, median | spread | b/a | peak memory (b) "
+          "| per M stop_times | --out adds | --week / day | diff / audit | (d) gtfs-kit | d/b |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in results.values():
+        out = f"{r.out.seconds - r.audit:+.2f} s" if r.out else "-"
+        week = f"{r.week.seconds / r.audit:.2f}x" if r.week else "-"
+        changed = f"{r.diff.seconds / r.audit:.2f}x" if r.diff else "-"
+        kit = f"{r.gtfs_kit:.1f} s | {r.gtfs_kit / r.audit:.0f}x" if r.gtfs_kit is not None else "not run | -"
+        print(f"| {r.preset} | {r.stop_times:,} | {r.floor:.2f} s | {r.audit:.2f} s | {r.spread} "
+              f"| {r.audit / r.floor:.2f}x | {r.peak_mb:,.0f} MB | {r.mb_per_million:,.0f} MB | {out} | {week} "
+              f"| {changed} | {kit} |")
+    print(f"\nmedians of {args.repeat}; each audit in a fresh process, peak memory its own (the largest over its runs; "
+          "MB = 10^6 bytes); --out, --week, diff and gtfs-kit once each.")
+    print("\nGoals (issue 19):\n")
+    print(table(goal_figures(results), not_run={"batch_ratio": "see `python -m bench.batch`"}))
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@ Per preset (bench/generate.py; small and large by default):
     the goals are against the zipfile floor;
 (b) a full `buscheck audit --format json` of the same zip, each run in a fresh process, timed and with that
     process's own peak memory (os.wait4): median, min-max spread and the largest peak of --repeat runs;
-(c) the audit once more with --out (every report written), with --week (three day types), and `buscheck diff`
-    of the feed against a copy with every id renamed, each in a fresh process;
+(c) the audit with --out (every report written), with --week (three day types), and `buscheck diff`
+    of the feed against a copy with every id renamed, each in a fresh process (median of up to 3 runs each);
 (d) gtfs-kit: read_feed + compute_trip_stats + compute_route_stats for the same date and peak window (once;
     minutes on the large feed).
 Then a markdown table of every figure of issue 19 against its goal (bench/goals.py); the batch goal is
@@ -304,7 +304,7 @@ def main() -> None:
               f"| {r.audit / r.floor:.2f}x | {r.peak_mb:,.0f} MB | {r.mb_per_million:,.0f} MB | {out} | {week} "
               f"| {changed} | {kit} |")
     print(f"\nmedians of {args.repeat}; each audit in a fresh process, peak memory its own (the largest over its runs; "
-          "MB = 10^6 bytes); --out, --week, diff and gtfs-kit once each.")
+          "MB = 10^6 bytes); --out, --week and diff medians of up to 3, gtfs-kit once.")
     print("\nGoals (issue 19):\n")
     print(table(goal_figures(results), not_run={"batch_ratio": "see `python -m bench.batch`"}))
 

@@ -54,14 +54,20 @@ def equal_area_radius(radius: float, sides: int) -> float:
     return radius * math.sqrt(2 * math.pi / (sides * math.sin(2 * math.pi / sides)))
 
 
-def _union(discs: np.ndarray, x: np.ndarray) -> BaseGeometry:
-    """Union of many discs; west and east halves in two threads (GEOS releases the GIL), then joined."""
+def _served_area(centres: np.ndarray, radius_m: float, area: BaseGeometry) -> BaseGeometry:
+    """Union of the discs around `centres` (sorted west to east) that reach the area: each half built and
+    unioned in its own thread (GEOS releases the GIL), then the two joined."""
     workers = min(2, int(os.environ.get("BUSCHECK_THREADS") or os.cpu_count() or 1))
-    if workers < 2 or len(discs) < PARALLEL_FROM:
-        return shapely.union_all(discs)
-    halves = np.array_split(discs[np.argsort(x)], workers)
+
+    def union(part: np.ndarray) -> BaseGeometry:
+        discs = shapely.buffer(shapely.points(part), equal_area_radius(radius_m, 4 * QUAD_SEGMENTS),
+                               quad_segs=QUAD_SEGMENTS)
+        return shapely.union_all(discs[shapely.intersects(discs, area)])
+
+    if workers < 2 or len(centres) < PARALLEL_FROM:
+        return union(centres)
     with ThreadPoolExecutor(workers) as pool:
-        return shapely.union_all(list(pool.map(shapely.union_all, halves)))
+        return shapely.union_all(list(pool.map(union, np.array_split(centres, workers))))
 
 
 def compute_coverage(
@@ -72,12 +78,10 @@ def compute_coverage(
     back = Transformer.from_crs(crs, 4326, always_xy=True)
     area = project(built_up_wgs84, forward)
     x, y = forward.transform(np.asarray(stop_lon, dtype=float), np.asarray(stop_lat, dtype=float))
-    points = shapely.points(np.column_stack([x, y])) if len(x) else np.array([], dtype=object)
     inside = shapely.contains_xy(area, x, y) if len(x) else np.array([], dtype=bool)
     if len(x):
-        discs = shapely.buffer(points, equal_area_radius(radius_m, 4 * QUAD_SEGMENTS), quad_segs=QUAD_SEGMENTS)
-        near = shapely.intersects(discs, area)
-        served_area = _union(discs[near], x[near])
+        # sorted west to east (np.unique sorts by x), stops at one position given one disc: the union is the same
+        served_area = _served_area(np.unique(np.column_stack([x, y]), axis=0), radius_m, area)
     else:
         served_area = shapely.Polygon()
     covered = shapely.intersection(area, served_area)

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "checker"
-# A stage may import itself and the stages listed before it; `errors` (the one error type) and `faults` (the
-# faults the containment tests make on purpose) are shared by all.
+# A stage may import itself and the stages listed before it; `errors` (the one error type), `faults` (the
+# faults the containment tests make on purpose) and `background` (work started in a thread) are shared by all.
 ORDER = ["model", "load", "metrics", "judge", "report"]
-SHARED = {"errors", "faults"}
+SHARED = {"errors", "faults", "background"}
 READS = ("open(", ".read_text(", ".read_bytes(", "read_table(", "FeedSource(", "SingleFile(", "pl.read_",
          "pl.scan_", "read_layer(", "zipfile", "tomllib.load")
 

@@ -16,9 +16,10 @@ import os
 import struct
 import zipfile
 import zlib
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path, PurePosixPath
 
+from checker.background import in_thread
 from checker.errors import InputError
 
 # The files that tell where a GTFS feed sits inside a zip or folder.
@@ -240,7 +241,8 @@ class FeedSource:
         """Start inflating `name` in a thread; `read(name)` then waits for it instead of starting it."""
         if self._zip is not None and name in self._members and name not in self._ahead:
             try:
-                self._ahead[name] = _in_thread(self._read_member, name, self._zip.getinfo(self._members[name]), 0)
+                self._ahead[name] = in_thread(self._read_member, name, self._zip.getinfo(self._members[name]), 0,
+                                             name="buscheck-read-ahead")
             except RuntimeError:  # no thread to be had (a memory limit): read it when asked
                 pass
 
@@ -250,13 +252,6 @@ class FeedSource:
         self._ahead.clear()
         if self._zip is not None:
             self._zip.close()
-
-
-def _in_thread(function, *args) -> Future:  # type: ignore[no-untyped-def]
-    pool = ThreadPoolExecutor(1, thread_name_prefix="buscheck-read-ahead")
-    future = pool.submit(function, *args)
-    pool.shutdown(wait=False)  # the thread ends when the function returns
-    return future
 
 
 _EARLY: dict[tuple[str, int, int], FeedSource] = {}  # zips whose stop_times.txt the CLI began inflating

@@ -1,8 +1,9 @@
 """Cells of the CSV and xlsx files, safe to open in a spreadsheet whatever the feed's names say.
 
 - xlsx: every text cell is written as a string (`data_type` "s"), never a formula, whatever it starts with
-  (openpyxl makes a formula of any string beginning with "="). Characters that XML 1.0 cannot hold (C0 controls
-  other than tab, newline and carriage return) become U+FFFD instead of failing the whole workbook.
+  (openpyxl makes a formula of any string beginning with "="; report.xlsx, written with XlsxWriter, uses
+  `write_string`, with formulas, links and numbers from strings turned off). Characters that XML 1.0 cannot
+  hold (C0 controls other than tab, newline and carriage return) become U+FFFD instead of failing the workbook.
 - CSV: a text cell beginning with = + - @ tab or carriage return gets a leading apostrophe (OWASP's advice for
   CSV injection), so that Excel, LibreOffice and Google Sheets show it as text instead of evaluating it. Numbers
   are never changed: a number stays a number (a negative number too), and so does text that is only a number
@@ -15,7 +16,7 @@ import re
 from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -44,15 +45,6 @@ def xlsx_cell(sheet: Any, value: Any, **style: Any) -> WriteOnlyCell:
     for name, setting in style.items():
         setattr(cell, name, setting)
     return cell
-
-
-def text_value(sheet: Any, value: str) -> str | WriteOnlyCell:
-    """Text for a write-only row: the plain string (cheaper) where openpyxl makes a string cell of it anyway,
-    a string cell where it would make a formula ("=...") or an error value ("#N/A") of it."""
-    value = xlsx_text(value)
-    if value.startswith("=") or value in ERROR_CODES:
-        return xlsx_cell(sheet, value)
-    return value
 
 
 def mark_text(cells: Any) -> None:

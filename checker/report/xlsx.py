@@ -6,46 +6,65 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
+import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
 
 from checker.model.pack import STRENGTH_LABELS
 from checker.model.result import Audit
-from checker.report.cells import text_value, xlsx_cell
+from checker.report.cells import xlsx_text
 from checker.report.document import to_document
 from checker.report.text import STATUS_LABEL
 
-BOLD = Font(bold=True)
 DAY_S = 24 * 3600
-FILLS = {"fail": PatternFill("solid", fgColor="FBDADA"), "pass": PatternFill("solid", fgColor="DCF3E3"),
-         "not_assessed": PatternFill("solid", fgColor="FDF1CC"), "exempt": PatternFill("solid", fgColor="DCEBFB"),
-         "info": PatternFill("solid", fgColor="E6E9F2")}
+FILLS = {"fail": "#FBDADA", "pass": "#DCF3E3", "not_assessed": "#FDF1CC", "exempt": "#DCEBFB", "info": "#E6E9F2"}
 FINDING_COLUMNS = ["规则 rule", "条款 article", "结论 status", "要求强度 strength", "对象 subject", "线路 route_id", "方向 direction_id",
                    "枢纽 hub", "值 value", "限值 threshold", "单位 unit", "建议增开 add_departures", "说明 message_zh",
                    "message_en"]
 
 
-def _sheet(book: Workbook, title: str, header: list[str], rows: list[list], status_column: int | None = None,
-           percent_columns: tuple[int, ...] = (), time_columns: tuple[int, ...] = ()):
-    """A write-only sheet (fast for tens of thousands of findings): bold header, frozen, status cells coloured;
-    text always as string cells, never formulas."""
-    sheet = book.create_sheet(title)
-    sheet.freeze_panes = "A2"
-    for i, name in enumerate(header, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = min(60, max(10, len(name) + 2))
-    sheet.append([xlsx_cell(sheet, name, font=BOLD) for name in header])
-    for row in rows:
-        values = [text_value(sheet, v) if isinstance(v, str) else ("" if v is None else v) for v in row]
-        for columns, form in ((percent_columns, "0.00%"), (time_columns, "[h]:mm:ss")):
-            for i in columns:  # typed cells: a percent, or a time of the service day (past 24:00 allowed)
-                if isinstance(row[i], int | float) and not isinstance(row[i], bool):
-                    values[i] = xlsx_cell(sheet, row[i], number_format=form)
-        if status_column is not None and row[status_column] in FILLS:
-            status = row[status_column]  # in both languages, as in every other output: 不达标 fail
-            values[status_column] = xlsx_cell(sheet, STATUS_LABEL.get(status, status), fill=FILLS[status])
-        sheet.append(values)
-    return sheet
+class Book:
+    """report.xlsx, written with XlsxWriter row by row (constant memory; several times faster than openpyxl for a
+    megacity's tens of thousands of findings). Every text is written as a string cell, never a formula or a link,
+    whatever it starts with; characters XML cannot hold become U+FFFD."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
+                                                    "strings_to_urls": False, "strings_to_numbers": False,
+                                                    "nan_inf_to_errors": True})
+        self.bold = self.book.add_format({"bold": True})
+        self.fills = {status: self.book.add_format({"bg_color": color}) for status, color in FILLS.items()}
+        self.number_formats = {form: self.book.add_format({"num_format": form}) for form in ("0.00%", "[h]:mm:ss")}
+
+    def sheet(self, title: str, header: list[str], rows: list[list], status_column: int | None = None,
+              percent_columns: tuple[int, ...] = (), time_columns: tuple[int, ...] = ()) -> None:
+        """A sheet: bold header row, frozen, column widths; status cells coloured and in both languages; percent
+        and time-of-day cells typed (a time past 24:00 stays one, [h]:mm:ss)."""
+        sheet = self.book.add_worksheet(title)
+        sheet.freeze_panes(1, 0)
+        for i, name in enumerate(header):
+            sheet.set_column(i, i, min(60, max(10, len(name) + 2)))
+            sheet.write_string(0, i, xlsx_text(name), self.bold)
+        typed = {i: self.number_formats["0.00%"] for i in percent_columns}
+        typed |= {i: self.number_formats["[h]:mm:ss"] for i in time_columns}
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row):
+                if status_column == c and value in self.fills:  # in both languages, as in every other output
+                    sheet.write_string(r, c, STATUS_LABEL.get(value, value), self.fills[value])
+                elif isinstance(value, str):
+                    sheet.write_string(r, c, xlsx_text(value))
+                elif isinstance(value, bool):
+                    sheet.write_boolean(r, c, value)
+                elif isinstance(value, int | float):
+                    sheet.write_number(r, c, value, typed.get(c))
+                elif value is not None:
+                    sheet.write_string(r, c, xlsx_text(str(value)))
+
+    def close(self) -> None:
+        try:
+            self.book.close()
+        except FileCreateError as error:  # a full disk or a folder gone: the OSError, which --out reports
+            raise (error.args[0] if error.args and isinstance(error.args[0], OSError) else OSError(str(error))) from None
 
 
 def _subject(subject: dict) -> str:
@@ -58,7 +77,7 @@ def _subject(subject: dict) -> str:
 
 def write_xlsx(audit: Audit, path: Path, doc: dict[str, Any] | None = None) -> None:
     doc = doc or to_document(audit.result)
-    book = Workbook(write_only=True)
+    book = Book(path)
     summary = [
         ["城市 city", f"{doc['city']['name']} {doc['city']['name_en']}"],
         ["等级 tier", f"{doc['tier']['name']} {doc['tier']['name_en']}"],
@@ -81,7 +100,7 @@ def write_xlsx(audit: Audit, path: Path, doc: dict[str, Any] | None = None) -> N
         ["规则 rule", "达标 pass", "不达标 fail", "未评估 not assessed", "豁免 exempt"],
         *[[rule, c["pass"], c["fail"], c["not_assessed"], c["exempt"]] for rule, c in doc["summary"]["by_rule"].items()],
     ]
-    _sheet(book, "摘要 Summary", ["项目 item", "值 value"], summary)
+    book.sheet("摘要 Summary", ["项目 item", "值 value"], summary)
     for family in audit.pack.families:
         rows = [[f["rule"], f["article"], f["status"], f"{STRENGTH_LABELS[f['strength']][0]} {f['strength']}: {f['strength_words']}",
                  _subject(f["subject"]), f["subject"].get("route_id"),
@@ -89,18 +108,18 @@ def write_xlsx(audit: Audit, path: Path, doc: dict[str, Any] | None = None) -> N
                  " ".join(f["detail"].get("add_departures", [])), f["message_zh"], f["message_en"]]
                 for f in doc["findings"] if f["family"] == family.id]
         if rows:
-            _sheet(book, f"{family.zh} {family.en}"[:31], FINDING_COLUMNS, rows, status_column=2)
+            book.sheet(f"{family.zh} {family.en}"[:31], FINDING_COLUMNS, rows, status_column=2)
     evaluated = [f["detail"]["evaluation"] | {"status": f["status"]} for f in doc["findings"] if "evaluation" in f["detail"]]
     if evaluated:
         columns = ["number", "indicator", "indicator_en", "unit", "baseline", "target", "value", "source", "status",
                    "basis_zh", "basis_en"]
-        _sheet(book, "自评表 Self-evaluation", columns, [[e[c] for c in columns] for e in evaluated], status_column=8)
+        book.sheet("自评表 Self-evaluation", columns, [[e[c] for c in columns] for e in evaluated], status_column=8)
     cov = doc["metrics"]["coverage"]
-    _sheet(book, "覆盖 Coverage", ["指标 metric", "值 value"],
+    book.sheet("覆盖 Coverage", ["指标 metric", "值 value"],
            [[k, cov[k]] for k in ("ratio", "built_up_km2", "covered_km2", "uncovered_km2", "stops_used",
                                   "stops_outside_built_up", "radius_m", "projection")])
     if cov.get("districts"):
-        _sheet(book, "分区 Districts", ["区 district", "建成区 built_up_km2", "覆盖 covered_km2", "未覆盖 uncovered_km2",
+        book.sheet("分区 Districts", ["区 district", "建成区 built_up_km2", "覆盖 covered_km2", "未覆盖 uncovered_km2",
                                        "覆盖率 ratio"],
                [[d["name"], d["built_up_km2"], d["covered_km2"], d["uncovered_km2"], d["ratio"]] for d in cov["districts"]],
                percent_columns=(4,))
@@ -115,7 +134,7 @@ def write_xlsx(audit: Audit, path: Path, doc: dict[str, Any] | None = None) -> N
 
     days = ([(d["service_date"]["date"], d["day_type"], d["metrics"]["routes"]) for d in doc["days"]]
             if doc.get("days") else [(None, None, doc["metrics"]["routes"])])
-    _sheet(book, "线路 Routes", [*(["日期 date", "日类型 day_type"] if doc.get("days") else []),
+    book.sheet("线路 Routes", [*(["日期 date", "日类型 day_type"] if doc.get("days") else []),
                                 "route_id", "direction_id", "route_short_name", "往 towards", "trips", "first_departure",
                                 "last_departure", "max_headway_peak_min", "max_headway_offpeak_min", "max_gap_min", "night",
                                 *(["公布发车间隔 published_intervals"] if published else [])],
@@ -127,15 +146,15 @@ def write_xlsx(audit: Audit, path: Path, doc: dict[str, Any] | None = None) -> N
            time_columns=tuple(i + (2 if doc.get("days") else 0) for i in (5, 6)))
     hubs = doc["metrics"].get("hubs")
     if hubs:
-        _sheet(book, "枢纽 Hubs", ["枢纽 hub", "mode", "first_departure", "last_arrival", "bus_last_leave_by",
+        book.sheet("枢纽 Hubs", ["枢纽 hub", "mode", "first_departure", "last_arrival", "bus_last_leave_by",
                                   "last_met_by", "last_gap_min", "bus_first_arrive_by", "first_met_by", "first_gap_min"],
                [[h["name"], h["mode"], h["first_departure"], h["last_arrival"], h["bus_last_leave_by"],
                  ", ".join(h["last_met_by"]), h["last_gap_min"], h["bus_first_arrive_by"], ", ".join(h["first_met_by"]),
                  h["first_gap_min"]] for h in hubs["hubs"]])
     priority = doc["metrics"].get("priority")
     if priority:
-        _sheet(book, "设施 Facilities", ["设施 name", "category", "level", "in_scope", "nearest_stop_id",
+        book.sheet("设施 Facilities", ["设施 name", "category", "level", "in_scope", "nearest_stop_id",
                                         "nearest_stop_name", "distance_m", "covered"],
                [[f["name"], f["category"], f["level"], f["in_scope"], f["nearest_stop_id"], f["nearest_stop_name"],
                  f["distance_m"], f["covered"]] for f in priority["facilities"]])
-    book.save(path)
+    book.close()

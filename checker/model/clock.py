@@ -23,11 +23,12 @@ def parse_clock(text: str) -> int:
 
 
 def hms(seconds: int | None) -> str | None:
-    return None if seconds is None else _hms(int(seconds))
+    return None if seconds is None else clock_text(int(seconds))
 
 
 @cache  # a megacity's result shows a few hundred thousand departures, at a few thousand distinct times
-def _hms(seconds: int) -> str:
+def clock_text(seconds: int) -> str:
+    """HH:MM:SS of a whole number of seconds (hours may pass 24)."""
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
@@ -42,7 +43,7 @@ class Clock(int):
     """A clock time in seconds, shown as HH:MM:SS. Arithmetic on it gives plain integers."""
 
     def text(self) -> str:
-        return _hms(int(self))
+        return clock_text(int(self))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.text()})"

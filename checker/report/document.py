@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from checker.model.clock import Clock, hm, hms
+from checker.model.clock import Clock, clock_text, hm, hms
 from checker.model.metrics import HubRoute, HubService, Metrics, RouteRow
 from checker.model.result import AuditResult, HubVerdict
 
@@ -50,7 +50,7 @@ def route_document(route: RouteRow) -> dict[str, Any]:
         "night_max_headway_min": _minutes(route.max_gap_s) if night else None,  # a night route's own interval
         "windows": [{"window": w.window, "departures": w.departures, "max_headway_min": _minutes(w.max_headway_s),
                      "gap_from": hms(w.gap_from_s), "gap_to": hms(w.gap_to_s)} for w in route.windows],
-        "departures": [hms(t) for t in route.departures_s],
+        "departures": list(map(clock_text, route.departures_s)),  # integers, never None
         "night": night, "night_reason": plain(route.night),
     } | ({} if route.published is None else {"published_intervals": [  # a converted service table's periods
         {"start": hm(b.start_s), "end": hm(b.end_s), "min": b.low_min, "max": b.high_min,

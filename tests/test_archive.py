@@ -121,3 +121,21 @@ def test_the_clis_head_start_is_taken_over_only_for_the_same_unchanged_file(tmp_
     archive.read_ahead(tmp_path / "missing.zip")  # any problem is left for the audit to report
     archive.read_ahead(tmp_path)
     assert not archive._EARLY
+
+
+def test_with_one_thread_to_use_the_work_is_done_at_once(monkeypatch):
+    """A batch worker given one of two cores (BUSCHECK_THREADS=1) starts no thread: the work is done in place,
+    its error kept for whoever asks for the result."""
+    import threading
+
+    from checker.background import in_thread
+
+    monkeypatch.setenv("BUSCHECK_THREADS", "1")
+    seen = []
+    done = in_thread(lambda: seen.append(threading.current_thread().name) or 7)
+    assert done.done() and done.result() == 7 and seen == [threading.current_thread().name]
+    failed = in_thread(lambda: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        failed.result()
+    monkeypatch.setenv("BUSCHECK_THREADS", "2")
+    assert in_thread(lambda: threading.current_thread().name, name="probe").result().startswith("probe")

@@ -8,7 +8,6 @@ whose radius is enlarged so that each polygon has exactly the circle's area.
 from __future__ import annotations
 
 import math
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -17,6 +16,7 @@ import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
+from checker.background import threads
 from checker.load.polygons import project
 
 PARALLEL_FROM = 2_000  # discs; below this a second thread costs more than it saves
@@ -57,7 +57,7 @@ def equal_area_radius(radius: float, sides: int) -> float:
 def _served_area(centres: np.ndarray, radius_m: float, area: BaseGeometry) -> BaseGeometry:
     """Union of the discs around `centres` (sorted west to east) that reach the area: each half built and
     unioned in its own thread (GEOS releases the GIL), then the two joined."""
-    workers = min(2, int(os.environ.get("BUSCHECK_THREADS") or os.cpu_count() or 1))
+    workers = min(2, threads())
 
     def union(part: np.ndarray) -> BaseGeometry:
         discs = shapely.buffer(shapely.points(part), equal_area_radius(radius_m, 4 * QUAD_SEGMENTS),

@@ -31,8 +31,7 @@ import signal
 import sys
 import threading
 import time
-from collections import deque
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import asdict
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -51,15 +50,15 @@ INTERRUPTED = "interrupted"
 
 def inputs_hash(job: CityJob) -> str:
     """sha256 over every input file's bytes, the rule pack, the request's settings and buscheck's version."""
-    from checker.pipeline import open_pack
+    from checker.load.pack import pack_path  # not the pipeline: the parent process stays light
 
     digest = hashlib.sha256(f"buscheck {__version__}\n".encode())
     request = asdict(job.request)
     settings = {k: (str(v) if v is not None else None) for k, v in request.items() if k not in PATH_KEYS}
     digest.update(json.dumps(settings, sort_keys=True, default=str).encode())
     try:
-        digest.update(open_pack(job.request.rules).path.read_bytes())
-    except InputError:
+        digest.update(pack_path(job.request.rules).read_bytes())
+    except (InputError, OSError):
         digest.update(b"no pack")
     for key in PATH_KEYS:
         path = request[key]
@@ -288,26 +287,30 @@ def _worker_environment(workers: int) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def run_local(calls: list[tuple], workers: int, max_memory: int | None = None) -> Generator[dict, None, None]:
+def run_local(calls: Iterable[tuple], workers: int, max_memory: int | None = None) -> Generator[dict, None, None]:
     """audit_city for each (job, out_dir, digest) in up to `workers` spawned processes (polars and GEOS threads
-    do not survive fork); a worker that dies is that city's error row and is replaced. Closing the generator
-    (or an interrupt while it waits) kills the workers."""
-    if not calls:
+    do not survive fork); a worker that dies is that city's error row and is replaced. `calls` is drawn as
+    workers come free, so that the next cities' inputs are hashed while the first ones are audited; the
+    workers start with the first call. Closing the generator (or an interrupt while it waits) kills the
+    workers."""
+    pending = iter(calls)
+    upcoming = next(pending, None)
+    if upcoming is None:
         return
     context = multiprocessing.get_context("spawn")
-    pending = deque(calls)
     pool: list[_Worker] = []
-    size = min(workers, len(calls))
-    with _worker_environment(size):
+    with _worker_environment(workers):
         try:
-            while pending or any(w.call is not None for w in pool):
+            while upcoming is not None or any(w.call is not None for w in pool):
                 for worker in pool:
-                    if worker.call is None and not worker.retiring and pending:
-                        worker.give(pending.popleft())
-                while len([w for w in pool if not w.retiring]) < size and pending:
+                    if worker.call is None and not worker.retiring and upcoming is not None:
+                        worker.give(upcoming)
+                        upcoming = next(pending, None)
+                while len([w for w in pool if not w.retiring]) < workers and upcoming is not None:
                     worker = _Worker(context, max_memory)
                     pool.append(worker)
-                    worker.give(pending.popleft())
+                    worker.give(upcoming)
+                    upcoming = next(pending, None)
                 wait([w.connection for w in pool if w.call is not None] + [w.process.sentinel for w in pool],
                      timeout=2)
                 for worker in list(pool):
@@ -409,20 +412,24 @@ def run_batch(jobs: list[CityJob], out: Path, workers: int, scheduler: str | Non
     with OutDir(out, "batch", [*(inputs or []), *paths]) as root:
         staged = root.path
         rows: dict[str, dict] = {}
-        calls = []
         digests: dict[str, str] = {}
-        for job in jobs:
-            folder = _folder(out, job.slug)
-            digest = digests[job.slug] = inputs_hash(job)
-            previous = None if force else previous_row(job, folder, digest)
-            if previous is not None:
+
+        def calls() -> Iterator[tuple]:
+            """The cities to audit, each hashed when a worker is ready for it; unchanged ones carried over."""
+            for job in jobs:
+                folder = _folder(out, job.slug)
+                digest = digests[job.slug] = inputs_hash(job)
+                previous = None if force else previous_row(job, folder, digest)
+                if previous is None:
+                    yield job, str(_folder(staged, job.slug)), digest
+                    continue
                 _carry(folder, _folder(staged, job.slug))
                 rows[job.slug] = previous
                 if progress:
                     progress(previous)
-            else:
-                calls.append((job, str(_folder(staged, job.slug)), digest))
-        results = run_dask(calls, scheduler) if scheduler else run_local(calls, workers, max_memory)
+
+        results = (run_dask(list(calls()), scheduler) if scheduler
+                   else run_local(calls(), min(workers, len(jobs)), max_memory))
         try:
             with contextlib.closing(results):  # closing it ends the workers
                 for row in results:
@@ -432,8 +439,8 @@ def run_batch(jobs: list[CityJob], out: Path, workers: int, scheduler: str | Non
                     if progress:
                         progress(row)
         except (KeyboardInterrupt, Interrupted):
-            for job in jobs:  # a city written whose row had not arrived yet
-                if job.slug not in rows:
+            for job in jobs:  # a city written whose row had not arrived yet (of those hashed so far)
+                if job.slug not in rows and job.slug in digests:
                     found = previous_row(job, _folder(staged, job.slug), digests[job.slug])
                     if found is not None:
                         rows[job.slug] = {**found, "folder": str(out / job.slug), "skipped": False}

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import shutil
 import statistics
@@ -34,6 +35,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -82,6 +84,18 @@ def floor_isal(feed: Path) -> float | None:
         raise SystemExit(f"{feed}: stop_times.txt fails its CRC")
     pl.read_csv(io.BytesIO(data), columns=COLUMNS, infer_schema=False)
     return time.perf_counter() - start
+
+
+def apart(name: str, path: Path) -> Any:
+    """`name(path)` of this module in a fresh process, its result read back. This process stays small: on Linux a
+    child's peak memory (ru_maxrss) starts from its parent's at fork, so a parent that had parsed a feed itself
+    would inflate every audit's figure."""
+    code = f"import json, sys; from bench.run import {name}; print(json.dumps({name}(__import__('pathlib').Path(sys.argv[1]))))"
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                          cwd=Path(__file__).parent.parent)
+    if done.returncode:
+        raise SystemExit(f"{name} failed: {done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 @dataclass(frozen=True)
@@ -214,8 +228,8 @@ class Measured:
 
 def measure(preset: str, args: argparse.Namespace) -> Measured:
     feed, polygon = _feed(preset)
-    floors = [floor(feed) for _ in range(args.repeat)]
-    isal = [floor_isal(feed) for _ in range(args.repeat)]
+    floors = [apart("floor", feed) for _ in range(args.repeat)]
+    isal = [apart("floor_isal", feed) for _ in range(args.repeat)]
     done = Measured(preset, floors[0][1], statistics.median(t for t, _ in floors),
                     None if None in isal else statistics.median(t for t in isal if t is not None),
                     [audit(feed, polygon) for _ in range(args.repeat)])
@@ -242,10 +256,10 @@ def measure(preset: str, args: argparse.Namespace) -> Measured:
         print(f"  diff against the renamed copy: {done.diff.seconds:.2f} s, {done.diff.seconds / done.audit:.2f}x "
               f"one audit; peak memory {done.diff.peak_mb:,.0f} MB", flush=True)
     if not args.skip_gtfs_kit:
-        done.gtfs_kit = gtfs_kit_path(feed)
+        done.gtfs_kit = apart("gtfs_kit_path", feed)
         print(f"  gtfs-kit path: {done.gtfs_kit:.1f} s, {done.gtfs_kit / done.audit:.0f}x the audit", flush=True)
     if preset == "large":
-        coverage_s = statistics.median(coverage_only(polygon) for _ in range(args.repeat))
+        coverage_s = statistics.median(apart("coverage_only", polygon) for _ in range(args.repeat))
         print(f"  coverage alone: 20,000 stops over the large built-up polygon in {coverage_s:.2f} s (median)",
               flush=True)
     return done

@@ -185,7 +185,7 @@ def audit(**options: Any) -> None:
     from checker.inputs import INPUTS, AuditRequest
     from checker.load.table import parse_date_arg
     from checker.pipeline import run_audit
-    from checker.report.document import result_json
+    from checker.report.document import result_json, to_document
     from checker.report.files import check_out_dir, write_outputs
     from checker.report.text import render_text
 
@@ -205,12 +205,13 @@ def audit(**options: Any) -> None:
             **{spec.datum: options[spec.datum] for spec in INPUTS if spec.datum},
         )
         done = run_audit(request)
-        written = write_outputs(done, out, inputs=inputs) if out is not None else []
+        doc = to_document(done.result)  # once, for every output
+        written = write_outputs(done, out, inputs=inputs, doc=doc) if out is not None else []
         if options["output_format"] is Format.json:
-            sys.stdout.write(result_json(done.result) + "\n")
+            sys.stdout.write(result_json(done.result, doc) + "\n")
         else:
             console = Console(highlight=False, width=output_width())
-            render_text(done, console)
+            render_text(done, console, doc)
             for path in written:
                 console.print(f"写出 wrote {path}")
         return exit_code(done.result, options["fail_on"].value)

@@ -7,6 +7,7 @@ import functools
 import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import shapely
 
@@ -89,10 +90,11 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def write_outputs(audit: Audit, out_dir: Path, extra: dict[str, str] | None = None,
-                  inputs: Iterable[Path | str | None] = ()) -> list[Path]:
+                  inputs: Iterable[Path | str | None] = (), doc: dict[str, Any] | None = None) -> list[Path]:
     """Every result file (and `extra` text files, such as a batch city's input hash) written into a staging
-    folder, then put in place of `out_dir` whole (report/outdir.py)."""
-    doc = to_document(audit.result)  # once, for the JSON, HTML and xlsx alike
+    folder, then put in place of `out_dir` whole (report/outdir.py). `doc`: the JSON document, when the
+    caller has built it already."""
+    doc = doc or to_document(audit.result)  # once, for the JSON, HTML and xlsx alike
     with OutDir(out_dir, "audit", inputs) as out:
         out.write("result.json", lambda path: path.write_text(result_json(audit.result, doc), encoding="utf-8"))
         out.write("findings.csv", lambda path: _findings_csv(audit, path))

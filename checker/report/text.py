@@ -7,6 +7,7 @@ or send it escape sequences."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -66,9 +67,9 @@ def _severity(finding: Finding) -> tuple:
     return (STATUSES.index(finding.status), -shortfall)
 
 
-def render_text(audit: Audit, console: Console) -> None:
+def render_text(audit: Audit, console: Console, doc: dict[str, Any] | None = None) -> None:
     result = audit.result
-    doc = to_document(result)
+    doc = doc or to_document(result)
     city, tier, day, pack = doc["city"], doc["tier"], doc["service_date"], doc["rule_pack"]
     console.print(f"[bold]buscheck {doc['tool']['version']}[/bold] — {pack['title']} {pack['document']} ({pack['title_en']})")
     console.print(_t(

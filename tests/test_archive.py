@@ -139,3 +139,59 @@ def test_with_one_thread_to_use_the_work_is_done_at_once(monkeypatch):
         failed.result()
     monkeypatch.setenv("BUSCHECK_THREADS", "2")
     assert in_thread(lambda: threading.current_thread().name, name="probe").result().startswith("probe")
+
+
+def _patch_directory(path, name, offset, fmt, value):
+    """Rewrite one field of `name`'s central directory entry (offset from the entry's start)."""
+    import struct
+
+    data = bytearray(path.read_bytes())
+    at = data.find(b"PK\x01\x02")
+    while at >= 0:
+        name_length = struct.unpack_from("<H", data, at + 28)[0]
+        if data[at + 46:at + 46 + name_length] == name.encode():
+            struct.pack_into(fmt, data, at + offset, value)
+            path.write_bytes(bytes(data))
+            return
+        at = data.find(b"PK\x01\x02", at + 46)
+    raise AssertionError(name)
+
+
+@pytest.mark.parametrize(("offset", "fmt", "value"), [
+    (20, "<I", 0x7FFFFFFF),  # a compressed size far beyond the file
+    (42, "<I", 0),  # the local header looked for where another entry's is
+])
+def test_a_directory_that_lies_about_an_entry_is_refused_by_name(tmp_path, offset, fmt, value):
+    path = _deflated(tmp_path / "d.zip", feed_tables())
+    _patch_directory(path, "stop_times.txt", offset, fmt, value)
+    with pytest.raises(InputError) as error:
+        FeedSource(path).read("stop_times.txt")
+    assert "d.zip:stop_times.txt" in error.value.message()
+
+
+def test_a_local_header_cut_by_the_end_of_the_file_is_refused(tmp_path):
+    path = _deflated(tmp_path / "d.zip", feed_tables())
+    size = path.stat().st_size
+    _patch_directory(path, "stop_times.txt", 42, "<I", size - 10)
+    with pytest.raises(InputError, match="damaged"):
+        FeedSource(path).read("stop_times.txt")
+
+
+def test_a_copy_of_the_same_size_and_time_over_the_zip_is_read_afresh(tmp_path):
+    """`cp -p` or `rsync -t` of another feed of the same size over the zip between the CLI's head start and the
+    load: the status-change time and the entry's CRC differ, so the head start is not taken over."""
+    import os
+
+    from checker.load import archive
+
+    first = feed_tables()
+    second = dict(first, **{"stop_times.txt": first["stop_times.txt"].replace("07:00:00", "05:00:00")})
+    path, other = write_feed(tmp_path / "d", first), write_feed(tmp_path / "e", second)  # stored: same sizes
+    assert path.stat().st_size == other.stat().st_size
+    stat = path.stat()
+    archive.read_ahead(path)
+    path.write_bytes(other.read_bytes())
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    source = archive.FeedSource(path)
+    assert source.read("stop_times.txt") == second["stop_times.txt"].encode()
+    archive._EARLY.clear()

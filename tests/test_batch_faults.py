@@ -232,3 +232,18 @@ def test_an_interrupted_batch_writes_the_summary_of_the_cities_done(province, tm
     assert _entries(out) == sorted([MARKER, *SUMMARY, "广州", "珠海"]) and _staging(tmp_path) == []
     time.sleep(1)
     assert sorted(str(p) for p in tmp_path.rglob("*")) == listing  # no worker writes after the summary
+
+
+def test_a_limit_met_after_start_up_ends_the_batch_instead_of_hanging_it(tmp_path):
+    """Under a limit reached once the audit runs, a worker whose polars thread pool could not start its
+    threads used to wait for ever (the sample city at 200M: every run hung); the pools now start before the
+    limit. Run in a process of its own, so that a hang fails the test instead of stopping the suite."""
+    sample = REPO / "sample_feeds" / "sample_city"
+    manifest = tmp_path / "province.toml"
+    manifest.write_text(f'[defaults]\nbuilt_up = "{sample / "built_up.geojson"}"\nfeed = "{sample / "gtfs.zip"}"\n\n'
+                        + "".join(f'[[city]]\nname = "{name}"\n\n' for name in CITIES[:3]), encoding="utf-8")
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "checker", "batch", str(manifest), "--out", str(out), "--workers", "2",
+                          "--max-memory", "200M"], capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert run.returncode in (1, 2), run.stderr
+    assert set(_summary(out)) == set(CITIES[:3])

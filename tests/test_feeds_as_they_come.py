@@ -107,6 +107,22 @@ def test_gtfs_flex_trips_are_listed_not_judged(tmp_path, cli):
     assert "have no stop_times" not in _notices(doc)  # the flex trip is not counted as missing
 
 
+@pytest.mark.parametrize(("row", "line_field_value"), [
+    ("F1-0,8:61:00,8:61:00,,3,zone1,,,", ("arrival_time", "8:61:00")),  # on the zone row itself
+    ("F1-0,25:99:00,25:99:00,A,3,,,,", ("arrival_time", "25:99:00")),  # on a fixed stop of the flex trip
+    ("F1-0,08:30:00,08:30:00,A,abc,,,,", ("stop_sequence", "abc")),
+    (",08:30:00,08:30:00,,3,zone1,,,", ("trip_id", "")),  # no trip: not set apart silently
+])
+def test_a_flex_trips_rows_are_checked_for_their_form_before_being_set_apart(tmp_path, cli, row, line_field_value):
+    tables = _with_flex(feed_tables())
+    tables["stop_times.txt"] += row + "\n"
+    result = _run(cli, tmp_path, tables)
+    assert result.exit_code == 2, result.output
+    lines = tables["stop_times.txt"].strip().split("\n")
+    assert f"line {len(lines)} " in result.stderr and f"field {line_field_value[0]} " in result.stderr
+    assert repr(line_field_value[1]) in result.stderr
+
+
 def test_a_zip_with_a_readme_at_its_root_and_the_feed_in_a_folder(tmp_path, cli):
     path = tmp_path / "feed.zip"
     with zipfile.ZipFile(path, "w") as archive:

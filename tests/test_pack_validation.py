@@ -126,3 +126,20 @@ def test_rules_show_finds_any_packs_rule_without_rules_option(cli):
 
 def test_rules_show_unknown_rule_is_exit_2(cli):
     assert cli("rules", "show", "GD-NOPE").exit_code == 2
+
+
+@pytest.mark.parametrize(("zh", "en"), [("覆盖", "Coverage"),  # the name of report.xlsx's own coverage sheet
+                                        ("服务/频次", "Frequency: a/b?")])  # characters a sheet name cannot hold
+def test_family_names_that_clash_as_sheet_names_still_give_a_workbook(tmp_path, cli, audit_args, zh, en):
+    openpyxl = pytest.importorskip("openpyxl")
+    text = GD.read_text(encoding="utf-8")
+    old = '[[families]]\nid = "coverage"\nzh = "覆盖范围"\nen = "Coverage"'
+    assert old in text
+    pack = tmp_path / "sheets.toml"
+    pack.write_text(text.replace(old, f'[[families]]\nid = "coverage"\nzh = "{zh}"\nen = "{en}"'), encoding="utf-8")
+    out = tmp_path / "out"
+    result = cli(*audit_args(), "--rules", pack, "--out", out)
+    assert result.exit_code in (0, 1), result.output
+    names = openpyxl.load_workbook(out / "report.xlsx", read_only=True).sheetnames
+    assert len({n.casefold() for n in names}) == len(names) and "覆盖 Coverage" in names
+    assert not any(set(n) & set("[]:*?/\\") for n in names)

@@ -175,6 +175,19 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True, name="buscheck-parent-watch").start()
 
 
+def _start_polars_threads() -> None:
+    """Polars starts its thread pools (the CSV reader's and the streaming engine's among them) on first use; under
+    --max-memory a pool that cannot start its threads left the worker waiting for ever. Started here, before the
+    limit, they cost no more later."""
+    import io
+
+    import polars as pl
+
+    frame = pl.read_csv(io.BytesIO(b"a,b\n1,x\n2,y\n"), infer_schema=False)
+    frame.lazy().group_by("b").agg(pl.len()).collect()
+    frame.lazy().select(pl.col("a").str.len_bytes().sum()).collect(engine="streaming")
+
+
 def worker_main(connection: Connection, parent: int, max_memory: int | None) -> None:
     """A batch worker: audits the cities it is sent, one at a time, until told to stop or its parent is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent handles it
@@ -183,6 +196,7 @@ def worker_main(connection: Connection, parent: int, max_memory: int | None) -> 
     import checker.report.files  # noqa: F401
 
     if max_memory:
+        _start_polars_threads()
         import resource  # POSIX only
 
         _, hard = resource.getrlimit(resource.RLIMIT_DATA)

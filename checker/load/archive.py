@@ -80,7 +80,9 @@ class FeedSource:
         else:
             self._open_zip(wanted)
             early = _EARLY.pop(_identity(self.path), None) if _EARLY else None
-            if early is not None and early._members == self._members:
+            if early is not None and early._members == self._members and self._zip is not None and all(
+                    _entry(early._zip.getinfo(early._members[name])) == _entry(self._zip.getinfo(self._members[name]))
+                    for name in early._ahead if early._zip is not None):
                 self._ahead = early._ahead
 
     def _start(self, path: str | Path) -> None:
@@ -221,11 +223,18 @@ class FeedSource:
     def _inflate(self, info: zipfile.ZipInfo, limit: int) -> bytes:
         """A Deflate entry inflated in one call, to at most `limit` + 1 bytes, its CRC checked."""
         with open(self.path, "rb") as archive:
+            size = os.fstat(archive.fileno()).st_size
             archive.seek(info.header_offset)
-            signature, name_length, extra_length = _LOCAL_HEADER.unpack(archive.read(_LOCAL_HEADER.size))
+            header = archive.read(_LOCAL_HEADER.size)
+            if len(header) < _LOCAL_HEADER.size:
+                raise zipfile.BadZipFile("the archive ends inside a file header")
+            signature, name_length, extra_length = _LOCAL_HEADER.unpack(header)
             if signature != b"PK\x03\x04":
                 raise zipfile.BadZipFile("no local file header where the directory points")
-            archive.seek(name_length + extra_length, os.SEEK_CUR)
+            start = info.header_offset + _LOCAL_HEADER.size + name_length + extra_length
+            if info.compress_size > size - start:  # the directory claims more data than the file holds
+                raise zipfile.BadZipFile("the entry's data runs past the end of the archive")
+            archive.seek(start)
             deflated = archive.read(info.compress_size)
         inflater = _inflating.decompressobj(-zlib.MAX_WBITS)
         data = inflater.decompress(deflated, limit + 1)
@@ -254,13 +263,18 @@ class FeedSource:
             self._zip.close()
 
 
-_EARLY: dict[tuple[str, int, int], FeedSource] = {}  # zips whose stop_times.txt the CLI began inflating
+_EARLY: dict[tuple, FeedSource] = {}  # zips whose stop_times.txt the CLI began inflating
 
 
-def _identity(path: Path) -> tuple[str, int, int]:
-    """The same file, unchanged since: resolved path, size and modification time."""
+def _identity(path: Path) -> tuple:
+    """The same file, unchanged since: resolved path, inode, size, and modification and status-change times (a
+    copy that keeps the size and the modification time still changes the inode or the status-change time)."""
     stat = path.stat()
-    return str(path.resolve()), stat.st_size, stat.st_mtime_ns
+    return str(path.resolve()), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
+
+
+def _entry(info: zipfile.ZipInfo) -> tuple:
+    return info.filename, info.header_offset, info.CRC, info.compress_size, info.file_size
 
 
 def read_ahead(path: str | Path, name: str = "stop_times.txt") -> None:

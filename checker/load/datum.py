@@ -3,6 +3,7 @@ radius, so stop coordinates are brought to WGS-84 before any geometry (prcoords,
 
 from __future__ import annotations
 
+import threading
 import warnings
 
 import numpy as np
@@ -10,12 +11,13 @@ import prcoords
 
 _INVERSE = {"gcj02": prcoords.gcj_wgs_bored, "bd09": prcoords.bd_wgs_bored}
 _FORWARD = {"gcj02": prcoords.wgs_gcj, "bd09": prcoords.wgs_bd}
+_WARNINGS = threading.Lock()  # catch_warnings changes process-wide state: one thread at a time (diff runs two)
 
 
 def _apply(func, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     out_lon = np.empty(len(lon))
     out_lat = np.empty(len(lat))
-    with warnings.catch_warnings():
+    with _WARNINGS, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # points outside China are returned unchanged, which is right
         for i, (x, y) in enumerate(zip(lon, lat, strict=True)):
             converted = func((float(y), float(x)))

@@ -59,15 +59,8 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
         raise InputError(table.where, "stop_times.txt has no rows, so no trip has a timetable to audit.",
                          "stop_times.txt 没有任何数据行，没有可审计的班次时刻。", line=2)
     flex_row = pl.any_horizontal(pl.col(c).is_not_null() for c in FLEX_COLUMNS)
-    flex_trips = _flex_trips(table, trips, flex_row)
-    notices = []
-    one_sided = table.warn(pl.col("arrival_time").is_null() != pl.col("departure_time").is_null(),
-                           "{count} row(s) give only one of arrival_time and departure_time (line {lines}); GTFS wants "
-                           "both or neither, and the one given is used for both.",
-                           "{count} 行只给出 arrival_time 与 departure_time 之一（第 {lines} 行）；GTFS 要求两者同时给出或同时为空，"
-                           "已以给出的时间兼作另一时间。")
-    if one_sided:
-        notices.append(one_sided)
+    flex_ids = _flex_trip_ids(table, flex_row)
+    fixed = ~pl.col("trip_id").is_in(flex_ids.implode())  # a row of a fixed-route trip: checked as one
     _convert(table, stop_rows)
     late = []
     if max_hours is not None:
@@ -76,7 +69,8 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
         limit_zh = f"时间不早于 {max_hours}:00:00，超出其运营日一整天以上，城市公交不会如此运营。"
         late = [(pl.col("arr_s") >= max_hours * 3600, "arrival_time", limit_en, limit_zh),
                 (pl.col("dep_s") >= max_hours * 3600, "departure_time", limit_en, limit_zh)]
-    # every row check in one pass over the converted columns; the earliest bad row is named
+    # every row check in one pass over the converted columns, the earliest bad row named; a GTFS-Flex trip's
+    # rows are checked for their form only (they are set apart, not judged)
     table.reject_any([
         *(Table.missing(column) for column in ("trip_id", "stop_sequence")),
         (pl.col("stop_id").is_null() & ~flex_row, "stop_id",
@@ -86,12 +80,23 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
          "应为整数。"),
         Table.not_time("arrival_time"),
         Table.not_time("departure_time"),
-        (pl.col("seq") < 0, "stop_sequence", "stop_sequence must be zero or more.", "stop_sequence 不能为负数。"),
-        (pl.col("stop_idx").is_null(), "stop_id", "No such stop_id in stops.txt.", "stops.txt 中不存在该 stop_id。"),
-        *late,
-        (pl.col("dep_s") < pl.col("arr_s"), "departure_time",
-         "departure_time is before arrival_time at this stop.", "本站 departure_time 早于 arrival_time。"),
+        *((mask & fixed, *rest) for mask, *rest in [
+            (pl.col("seq") < 0, "stop_sequence", "stop_sequence must be zero or more.", "stop_sequence 不能为负数。"),
+            (pl.col("stop_idx").is_null(), "stop_id", "No such stop_id in stops.txt.", "stops.txt 中不存在该 stop_id。"),
+            *late,
+            (pl.col("dep_s") < pl.col("arr_s"), "departure_time",
+             "departure_time is before arrival_time at this stop.", "本站 departure_time 早于 arrival_time。"),
+        ]),
     ])
+    flex_trips = _set_flex_apart(table, trips, flex_row, flex_ids)
+    notices = []
+    one_sided = table.warn(pl.col("arrival_time").is_null() != pl.col("departure_time").is_null(),
+                           "{count} row(s) give only one of arrival_time and departure_time (line {lines}); GTFS wants "
+                           "both or neither, and the one given is used for both.",
+                           "{count} 行只给出 arrival_time 与 departure_time 之一（第 {lines} 行）；GTFS 要求两者同时给出或同时为空，"
+                           "已以给出的时间兼作另一时间。")
+    if one_sided:
+        notices.append(one_sided)
     df = _grouped_by_trip(table)
     df = df.with_columns(last=pl.col("first").shift(-1).fill_null(True))
     ends = df.filter("first").select("trip_id", LINE, origin_stop_idx="stop_idx", first_s=pl.coalesce("dep_s", "arr_s"))
@@ -152,17 +157,23 @@ def _convert(table: Table, stop_rows: pl.Enum) -> None:
     table.df = df.with_columns(converted, **times)
 
 
-def _flex_trips(table: Table, trips: pl.DataFrame, flex_row: pl.Expr) -> pl.Series:
-    """GTFS-Flex trips (any row at a location_id or location_group_id instead of a stop): their rows are taken
-    out of the table, and their ids returned. The audit judges fixed-route service only."""
+def _flex_trip_ids(table: Table, flex_row: pl.Expr) -> pl.Series:
+    """GTFS-Flex trips: those with any row at a location_id or location_group_id instead of a stop."""
     if all(table.df[c].null_count() == table.df.height for c in FLEX_COLUMNS):
         return pl.Series("trip_id", [], dtype=pl.String)
-    flex_trips = table.df.filter(flex_row)["trip_id"].unique().sort()
+    return table.df.filter(flex_row)["trip_id"].drop_nulls().unique().sort()
+
+
+def _set_flex_apart(table: Table, trips: pl.DataFrame, flex_row: pl.Expr, flex_ids: pl.Series) -> pl.Series:
+    """The GTFS-Flex trips' rows taken out of the table (their trips must be in trips.txt); their ids returned.
+    The audit judges fixed-route service only."""
+    if flex_ids.is_empty():
+        return flex_ids
     Table(table.name, table.where, table.encoding, table.df.filter(flex_row)).reject(
         ~pl.col("trip_id").is_in(trips["trip_id"].implode()), "trip_id",
         "No such trip_id in trips.txt.", "trips.txt 中不存在该 trip_id。")
-    table.df = table.df.filter(~pl.col("trip_id").is_in(flex_trips.implode()))
-    return flex_trips
+    table.df = table.df.filter(~pl.col("trip_id").is_in(flex_ids.implode()))
+    return flex_ids
 
 
 def _reject_time_travel(table: Table) -> None:

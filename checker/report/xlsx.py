@@ -3,6 +3,7 @@ district, hub and facility tables; the figures are those of result.json."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +36,24 @@ class Book:
         self.bold = self.book.add_format({"bold": True})
         self.fills = {status: self.book.add_format({"bg_color": color}) for status, color in FILLS.items()}
         self.number_formats = {form: self.book.add_format({"num_format": form}) for form in ("0.00%", "[h]:mm:ss")}
+        self.titles: set[str] = set()
+
+    def _title(self, title: str) -> str:
+        """A sheet name Excel takes: without []:*?/\\, not starting or ending with an apostrophe, at most 31
+        characters, and unlike the others whatever the case (a pack's family names are data: two may clash)."""
+        title = re.sub(r"[\[\]:*?/\\]", "_", title).strip("'")[:31] or "Sheet"
+        unique, n = title, 1
+        while unique.casefold() in self.titles:
+            n += 1
+            unique = f"{title[:31 - len(f' ({n})')]} ({n})"
+        self.titles.add(unique.casefold())
+        return unique
 
     def sheet(self, title: str, header: list[str], rows: list[list], status_column: int | None = None,
               percent_columns: tuple[int, ...] = (), time_columns: tuple[int, ...] = ()) -> None:
         """A sheet: bold header row, frozen, column widths; status cells coloured and in both languages; percent
         and time-of-day cells typed (a time past 24:00 stays one, [h]:mm:ss)."""
-        sheet = self.book.add_worksheet(title)
+        sheet = self.book.add_worksheet(self._title(title))
         sheet.freeze_panes(1, 0)
         for i, name in enumerate(header):
             sheet.set_column(i, i, min(60, max(10, len(name) + 2)))

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import time
 import zipfile
 from pathlib import Path
 
@@ -155,3 +156,12 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared data not available: {path}")
     return path
+
+
+def wait_for(condition, timeout: float) -> None:
+    """Poll `condition` until it holds; TimeoutError after `timeout` seconds (for tests that watch processes)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        time.sleep(0.05)

@@ -18,7 +18,7 @@ from checker.batch.manifest import load_manifest
 from checker.batch.runner import death_message, parse_memory, run_batch
 from checker.errors import InputError
 from checker.report.outdir import MARKER
-from tests.conftest import REPO, feed_tables, write_feed, write_polygon
+from tests.conftest import REPO, feed_tables, wait_for, write_feed, write_polygon
 
 CITIES = ["广州", "珠海", "汕头", "潮州"]
 SUMMARY = ["summary.csv", "summary.html", "summary.xlsx"]
@@ -165,19 +165,11 @@ def _alive(process: psutil.Process) -> bool:
         return False
 
 
-def _wait_for(condition, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError
-        time.sleep(0.1)
-
-
 def test_kill_9_of_the_batch_leaves_no_process_and_the_next_run_no_staging(province, tmp_path):
     out = tmp_path / "out"
     batch = _batch(province, out, "worker:*:hang")
     try:
-        _wait_for(lambda: len(_workers(batch.pid)) == 2)  # both workers started, auditing (hanging)
+        wait_for(lambda: len(_workers(batch.pid)) == 2, 180)  # both workers started, auditing (hanging)
         family = psutil.Process(batch.pid).children(recursive=True)  # workers and multiprocessing's tracker
         batch.kill()
         batch.communicate(timeout=30)
@@ -204,8 +196,8 @@ def test_an_interrupted_batch_writes_the_summary_of_the_cities_done(province, tm
     batch = _batch(province, out, "worker:汕头:hang;worker:潮州:hang")
     try:
         # 广州 and 珠海 done: their folders in the staged --out, marked (the marker is written last)
-        _wait_for(lambda: len(list(tmp_path.glob(f".buscheck-*/*/{MARKER}"))) == 2)
-        _wait_for(lambda: len(_workers(batch.pid)) == 2)
+        wait_for(lambda: len(list(tmp_path.glob(f".buscheck-*/*/{MARKER}"))) == 2, 180)
+        wait_for(lambda: len(_workers(batch.pid)) == 2, 180)
         family = psutil.Process(batch.pid).children(recursive=True)
         start = time.monotonic()
         if signum == signal.SIGINT:

@@ -13,14 +13,13 @@ import socket
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
 
 from checker.report import outdir
 from checker.report.outdir import MARKER, OutDir
-from tests.conftest import REPO, feed_tables, write_feed, write_polygon
+from tests.conftest import REPO, feed_tables, wait_for, write_feed, write_polygon
 
 RESULT_FILES = [MARKER, "findings.csv", "report.html", "report.xlsx", "result.json", "routes.csv",
                 "uncovered.geojson"]
@@ -261,14 +260,6 @@ def test_a_really_full_and_a_read_only_disk_keep_the_previous_result(tmp_path, i
     assert found["read_only_kept"]
 
 
-def _wait_for(condition, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError
-        time.sleep(0.05)
-
-
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_interrupted_while_writing(tmp_path, cli, inputs, signum, code):
     """Ctrl-C or SIGTERM while the result files are written: the staging folder is removed, the previous result
@@ -277,7 +268,7 @@ def test_interrupted_while_writing(tmp_path, cli, inputs, signum, code):
     assert cli(*inputs, "--out", out).exit_code == 1
     before = _digest(out)
     process = _buscheck(*inputs, "--out", out, env={"BUSCHECK_TEST_FAULT": "write:*:hang"})
-    _wait_for(lambda: any((p / "result.json").exists() for p in tmp_path.glob(".buscheck-*")))
+    wait_for(lambda: any((p / "result.json").exists() for p in tmp_path.glob(".buscheck-*")), 120)
     process.send_signal(signum)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == code, stderr
@@ -288,7 +279,7 @@ def test_interrupted_while_writing(tmp_path, cli, inputs, signum, code):
 def test_a_run_after_a_killed_one_removes_its_staging_folder(tmp_path, cli, inputs):
     out = tmp_path / "out"
     process = _buscheck(*inputs, "--out", out, env={"BUSCHECK_TEST_FAULT": "write:*:hang"})
-    _wait_for(lambda: any((p / "result.json").exists() for p in tmp_path.glob(".buscheck-*")))
+    wait_for(lambda: any((p / "result.json").exists() for p in tmp_path.glob(".buscheck-*")), 120)
     process.kill()
     process.communicate(timeout=60)
     assert len(_staging(tmp_path)) == 1 and not out.exists()  # SIGKILL: nothing can clean up

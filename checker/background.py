@@ -1,6 +1,7 @@
 """Work started in a thread and waited for later, where the work releases the GIL (inflating a zip entry,
 GEOS's union of discs) and can overlap what the main thread does meanwhile. A process given one thread
-(`BUSCHECK_THREADS=1`: a batch worker's share of two cores) does the work at once instead."""
+(`BUSCHECK_THREADS=1`: a batch worker's share of two cores), or that cannot start one, does the work at once
+instead."""
 
 from __future__ import annotations
 
@@ -15,18 +16,28 @@ def threads() -> int:
     return max(1, int(os.environ.get("BUSCHECK_THREADS") or os.cpu_count() or 1))
 
 
+def completed(value: Any) -> Future:
+    """A future already done with `value` (work there was no need to start)."""
+    done: Future = Future()
+    done.set_result(value)
+    return done
+
+
 def in_thread(function: Callable[..., Any], *args: Any, name: str = "buscheck") -> Future:
     """`function(*args)` started in a thread of its own; `.result()` waits for it and raises what it raised.
-    With one thread to use, it runs here and now, and the future is already done. Raises RuntimeError when no
-    thread can be started (a memory limit): the caller then does the work itself."""
-    if threads() < 2:
-        done: Future = Future()
+    With one thread to use, or none to be had (a memory limit), it runs here and now, and the future is
+    already done."""
+    if threads() >= 2:
         try:
-            done.set_result(function(*args))
-        except Exception as error:  # handed over as a thread's would be
-            done.set_exception(error)
-        return done
-    pool = ThreadPoolExecutor(1, thread_name_prefix=name)
-    future = pool.submit(function, *args)
-    pool.shutdown(wait=False)  # the thread ends when the function returns
-    return future
+            pool = ThreadPoolExecutor(1, thread_name_prefix=name)
+            future = pool.submit(function, *args)
+            pool.shutdown(wait=False)  # the thread ends when the function returns
+            return future
+        except RuntimeError:  # the thread could not be started: done in place below
+            pass
+    done: Future = Future()
+    try:
+        done.set_result(function(*args))
+    except Exception as error:  # handed over as a thread's would be
+        done.set_exception(error)
+    return done

@@ -141,6 +141,21 @@ def test_with_one_thread_to_use_the_work_is_done_at_once(monkeypatch):
     assert in_thread(lambda: threading.current_thread().name, name="probe").result().startswith("probe")
 
 
+def test_with_no_thread_to_be_had_the_work_is_done_at_once(monkeypatch):
+    """Under a memory limit a thread may not start (RuntimeError): the work is done in place, not lost."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from checker.background import in_thread
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setenv("BUSCHECK_THREADS", "2")
+    monkeypatch.setattr(ThreadPoolExecutor, "submit", refuse)
+    assert in_thread(lambda: threading.current_thread().name).result() == threading.current_thread().name
+
+
 def _patch_directory(path, name, offset, fmt, value):
     """Rewrite one field of `name`'s central directory entry (offset from the entry's start)."""
     import struct

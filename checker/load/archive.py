@@ -80,9 +80,8 @@ class FeedSource:
         else:
             self._open_zip(wanted)
             early = _EARLY.pop(_identity(self.path), None) if _EARLY else None
-            if early is not None and early._members == self._members and self._zip is not None and all(
-                    _entry(early._zip.getinfo(early._members[name])) == _entry(self._zip.getinfo(self._members[name]))
-                    for name in early._ahead if early._zip is not None):
+            if early is not None and early._members == self._members and all(
+                    _entry(early._info(name)) == _entry(self._info(name)) for name in early._ahead):
                 self._ahead = early._ahead
 
     def _start(self, path: str | Path) -> None:
@@ -160,7 +159,7 @@ class FeedSource:
                 f"GTFS 数据缺少必需文件 {name}。",
             )
         if self._zip is not None:
-            data = self._read_member(name, self._zip.getinfo(self._members[name]), self._read_bytes)
+            data = self._read_member(name, self._info(name), self._read_bytes)
             self._read_bytes += len(data)
             return data
         file = Path(self._members[name])
@@ -175,6 +174,11 @@ class FeedSource:
             raise InputError(self.where(name), f"Cannot read the file ({exc.strerror or exc}).", "无法读取该文件。") from None
         self._read_bytes += len(data)
         return data
+
+    def _info(self, name: str) -> zipfile.ZipInfo:
+        """The zip's entry for the feed file `name`."""
+        assert self._zip is not None
+        return self._zip.getinfo(self._members[name])
 
     def _check_size(self, name: str, size: int, already: int | None = None) -> None:
         """`size` more bytes, after `already` (by default, all read so far), within the limits."""
@@ -249,11 +253,7 @@ class FeedSource:
     def read_ahead(self, name: str) -> None:
         """Start inflating `name` in a thread; `read(name)` then waits for it instead of starting it."""
         if self._zip is not None and name in self._members and name not in self._ahead:
-            try:
-                self._ahead[name] = in_thread(self._read_member, name, self._zip.getinfo(self._members[name]), 0,
-                                             name="buscheck-read-ahead")
-            except RuntimeError:  # no thread to be had (a memory limit): read it when asked
-                pass
+            self._ahead[name] = in_thread(self._read_member, name, self._info(name), 0, name="buscheck-read-ahead")
 
     def close(self) -> None:
         for ahead in self._ahead.values():

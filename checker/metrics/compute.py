@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from checker.background import in_thread
+from checker.background import completed, in_thread
 from checker.load.calendar import trips_on
 from checker.load.datum import from_wgs84, to_wgs84
 from checker.load.inputs import INDICATOR_CHECKS, Loaded
@@ -80,21 +80,17 @@ def compute_metrics(loaded: Loaded, request: Any, pack: RulePack, city: CityProf
     served = feed.stops_served_by(_coverage_trips(pack, feed, day_trips, trips)["trip_id"])
     lon, lat = served["stop_lon"].to_numpy(), served["stop_lat"].to_numpy()  # WGS-84 since loading
     key = (radius, lon.tobytes(), lat.tobytes())
-    coverage_args = (loaded.built_up.geometry, lon, lat, radius)
     known = (coverages or {}).get(key)
-    pending = None
-    if known is None:  # the union of discs (GEOS, without the GIL) runs while the route table is computed
-        try:
-            pending = in_thread(compute_coverage, *coverage_args, name="buscheck-coverage")
-        except RuntimeError:  # no thread to be had (a memory limit): computed below
-            pass
+    # the union of discs (GEOS, without the GIL) runs while the route table is computed
+    pending = completed(known) if known is not None else in_thread(
+        compute_coverage, loaded.built_up.geometry, lon, lat, radius, name="buscheck-coverage")
 
     published = None
     if feed.published_intervals is not None:  # a converted service table: the published range of each window
         published = feed.published_intervals.join(trips.select("trip_id", "route_id", "direction_id"), on="trip_id")
     routes = route_rows(departures, feed.routes, city.peak_windows, set(city.night_routes), published, feed.stops)
 
-    coverage = known or (pending.result() if pending is not None else compute_coverage(*coverage_args))
+    coverage = pending.result()
     if coverages is not None:
         coverages[key] = coverage
     datum_notice = _datum_notice(coverage, request, lon, lat)

@@ -116,8 +116,8 @@ def audit_city(job: CityJob, out_dir: str, digest: str) -> dict:
     try:
         faults.inject("worker", job.name)
         audit = run_audit(job.request)
-        write_outputs(audit, folder, extra={HASH_FILE: digest + "\n"})
-        doc = to_document(audit.result)
+        doc = to_document(audit.result)  # once, for the city's files and its summary row
+        write_outputs(audit, folder, extra={HASH_FILE: digest + "\n"}, doc=doc)
     except InputError as error:
         return error_row(job, folder, error.message())
     except MemoryError:

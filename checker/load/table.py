@@ -219,8 +219,7 @@ def read_table(
 
 def _typed_read(data: bytes, wanted: list[int], names: list[str], typed: dict[str, pl.DataType]) -> pl.DataFrame | None:
     """The columns read with `typed`'s types where asked, None when any value does not parse as its type."""
-    end = data.find(b"\n")
-    raw = next(csv.reader([(data if end < 0 else data[:end]).decode("utf-8", errors="replace").rstrip("\r")]), [])
+    raw = _raw_header(data)  # the names as polars reads them: not stripped
     chosen = [raw[i] for i in wanted]
     if len(set(chosen)) != len(chosen):
         return None
@@ -241,11 +240,16 @@ def _lf_line_ends(data: bytes) -> bytes:
     return data
 
 
-def _header(data: bytes, where: str) -> list[str]:
+def _raw_header(data: bytes) -> list[str]:
+    """The first line's fields as written (csv.Error if it is not CSV)."""
     end = data.find(b"\n")
     first_line = (data if end < 0 else data[:end]).decode("utf-8", errors="replace").rstrip("\r")
+    return next(csv.reader([first_line]), [])
+
+
+def _header(data: bytes, where: str) -> list[str]:
     try:
-        header = [h.strip() for h in next(csv.reader([first_line]), [])]
+        header = [h.strip() for h in _raw_header(data)]
     except csv.Error as exc:
         raise InputError(where, f"The header line is not CSV ({exc}).", "表头不是有效的 CSV。", line=1) from None
     seen: set[str] = set()

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.errors import InputError
-from checker.load.table import Table
+from checker.load.table import _VALID_TIME, Table, column_seconds, time_seconds
 from checker.model.clock import hms, parse_clock
 
 
@@ -44,6 +44,27 @@ def test_any_text_either_parses_or_raises_input_error(values):
         assert (raw is None) == (value is None)
         if value is not None:
             assert value >= 0
+
+
+_NEAR_MISSES = st.builds(  # HH:MM:SS with one character changed
+    lambda time, at, char: time[:at] + char + time[at + 1:],
+    st.sampled_from(["07:00:00", "23:59:59", "48:00:00"]), st.integers(0, 7), st.sampled_from(list("0569:;/ \ta５é")))
+_TIMES = st.builds("{:02d}:{:02d}:{:02d}".format, st.integers(0, 99), st.integers(0, 99), st.integers(0, 99))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), _TIMES, _NEAR_MISSES, st.text(max_size=10)), min_size=1, max_size=12))
+def test_column_seconds_reads_exactly_what_the_time_pattern_accepts(values):
+    """The byte reader of stop_times (HH:MM:SS from its eight bytes) against the pattern it stands in for:
+    same seconds, and null on the same values, so that a null for a non-empty value is the row's error."""
+    df = pl.DataFrame({"t": pl.Series(values, dtype=pl.String)})
+    by_pattern = df.select(pl.when(pl.col("t").str.contains(_VALID_TIME)).then(time_seconds(pl.col("t"))))
+    assert column_seconds(df, "t").to_list() == by_pattern.to_series().to_list()
+
+
+def test_column_seconds_by_hand():
+    df = pl.DataFrame({"t": ["07:00:00", "24:30:00", " 7:05:09", "1:02:03", None, "12:60:00", "ab:cd:ef", "99:59:59"]})
+    assert column_seconds(df, "t").to_list() == [25200, 88200, 25509, 3723, None, None, None, 359999]
 
 
 def test_clock_round_trip():

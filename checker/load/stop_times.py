@@ -21,7 +21,7 @@ import polars as pl
 
 from checker.errors import InputError
 from checker.load.archive import FeedSource
-from checker.load.table import LINE, Table, column_seconds, read_table
+from checker.load.table import LINE, TIME_EXPECTED, Table, column_seconds, read_table
 
 MAX_HOURS = 48  # a city bus's times stay below 48:00:00, a day past the end of its service day
 FLEX_COLUMNS = ("location_id", "location_group_id")  # GTFS-Flex: a zone or a group of stops, not a stop
@@ -78,8 +78,9 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
          "stop_id 不能为空（GTFS-Flex 行可改用 location_id 或 location_group_id）。"),
         (pl.col("stop_sequence").is_not_null() & pl.col("seq").is_null(), "stop_sequence", "Expected a whole number.",
          "应为整数。"),
-        Table.not_time("arrival_time"),
-        Table.not_time("departure_time"),
+        # a time with text but no seconds did not read as one (column_seconds reads exactly what not_time accepts)
+        (pl.col("arrival_time").is_not_null() & pl.col("arr_s").is_null(), "arrival_time", *TIME_EXPECTED),
+        (pl.col("departure_time").is_not_null() & pl.col("dep_s").is_null(), "departure_time", *TIME_EXPECTED),
         *((mask & fixed, *rest) for mask, *rest in [
             (pl.col("seq") < 0, "stop_sequence", "stop_sequence must be zero or more.", "stop_sequence 不能为负数。"),
             (pl.col("stop_idx").is_null(), "stop_id", "No such stop_id in stops.txt.", "stops.txt 中不存在该 stop_id。"),

@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from checker import __version__
+from checker.bulk import bulk
 from checker.errors import InputError, Interrupted, excerpt
 from checker.model.pack import STRENGTH_LABELS
 
@@ -191,6 +192,7 @@ def audit(**options: Any) -> None:
 
     out: Path | None = options["out"]
 
+    @bulk()  # an audit, its document and reports: objects made and kept, the process ends after
     def run() -> int:
         day: date | None = parse_date_arg(options["service_date"]) if options["service_date"] else None
         inputs = [options[spec.name] for spec in INPUTS if spec.kind == "path"]
@@ -262,6 +264,7 @@ def diff(
     from checker.report.diff import diff_files, diff_json, render_diff_text
     from checker.report.files import check_out_dir, write_folder
 
+    @bulk()
     def run() -> int:
         if out is not None:
             check_out_dir(out)

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from checker import RESULT_SCHEMA_VERSION, __version__
+from checker.bulk import bulk
 from checker.convert.table_feed import as_gtfs
 from checker.errors import InputError
 from checker.inputs import INPUTS, AuditRequest, result_inputs
@@ -123,6 +124,7 @@ def _judge_day(request: Any, loaded: Loaded, pack: RulePack, city: CityProfile, 
     return Day(service, day_type, day_city, measured, findings, hub_verdicts)
 
 
+@bulk()
 def audit_with_inputs(request: Any) -> tuple[Audit, Loaded, Measured]:
     """The audit, and what it was computed from (for `buscheck diff`, which compares two of them). The feed
     is loaded once, however many dates are audited."""

@@ -143,3 +143,17 @@ def test_two_thread_union_equals_the_single_one(monkeypatch):
     monkeypatch.setattr(coverage_module, "PARALLEL_FROM", 10)
     threaded = _cover(square, points)
     assert threaded.covered_km2 == pytest.approx(serial.covered_km2, rel=1e-12)
+
+
+def test_discs_are_the_buffered_points_vertex_for_vertex(monkeypatch):
+    """The discs are one disc moved onto each stop: the union must be the one of buffering each stop."""
+    import checker.metrics.coverage as coverage_module
+    from checker.metrics.coverage import QUAD_SEGMENTS, _served_area, equal_area_radius
+
+    monkeypatch.setattr(coverage_module, "PARALLEL_FROM", 10**9)
+    rng = np.random.default_rng(5)
+    centres = np.unique(rng.uniform(-3000, 3000, size=(200, 2)) + [5e5, 2.5e6], axis=0)
+    area = shapely.box(5e5 - 2000, 2.5e6 - 2000, 5e5 + 2000, 2.5e6 + 2000)
+    buffered = shapely.buffer(shapely.points(centres), equal_area_radius(R, 4 * QUAD_SEGMENTS), quad_segs=QUAD_SEGMENTS)
+    expected = shapely.union_all(buffered[shapely.intersects(buffered, area)])
+    assert shapely.equals_exact(_served_area(centres, R, area), expected, tolerance=0)

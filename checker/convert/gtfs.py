@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from checker.load.service_table import bulk
+from checker.bulk import bulk
 from checker.model.service_table import DAY_TYPES, WEEK_DAY_TYPES, DayService, ServiceTable, TableRoute
 
 PLACEHOLDER_URL = "https://example.org/"

@@ -28,9 +28,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from checker.bulk import bulk
 from checker.errors import InputError
 from checker.load.encoding import to_utf8
-from checker.load.service_table import DAY, PeriodIn, RawTable, RouteIn, Row, StopIn, build_table, bulk
+from checker.load.service_table import DAY, PeriodIn, RawTable, RouteIn, Row, StopIn, build_table
 from checker.model.service_table import ServiceTable
 
 DAY_TYPES = {"weekdays": {"weekday"}, "weekends": {"saturday", "sunday"}, "holidays": {"holiday"}}

@@ -21,17 +21,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
-import gc
 import io
 import re
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from checker.bulk import bulk
 from checker.errors import InputError
 from checker.load.datum import to_wgs84
 from checker.load.encoding import to_utf8
@@ -185,19 +183,6 @@ def read_service_table(path: str | Path, datum: str = "wgs84") -> ServiceTable:
     with bulk():
         sheets = _read_workbook(path) if path.is_file() else _read_folder(path)
         return build_table(parse_rows(str(path), sheets), datum)
-
-
-@contextmanager
-def bulk() -> Iterator[None]:
-    """Many small records made at once and all kept: the cyclic garbage collector, which would scan every live
-    object of the process again and again meanwhile, halves the speed; it is paused, then restored."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _read_folder(path: Path) -> dict[str, list[Row]]:

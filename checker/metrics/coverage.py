@@ -59,9 +59,13 @@ def _served_area(centres: np.ndarray, radius_m: float, area: BaseGeometry) -> Ba
     unioned in its own thread (GEOS releases the GIL), then the two joined."""
     workers = min(2, threads())
 
+    # one disc at the origin moved onto each centre: the same vertices as buffering each point (GEOS adds
+    # the same offsets to the centre), in a third of the time
+    template = shapely.get_coordinates(shapely.buffer(
+        shapely.Point(0, 0), equal_area_radius(radius_m, 4 * QUAD_SEGMENTS), quad_segs=QUAD_SEGMENTS))
+
     def union(part: np.ndarray) -> BaseGeometry:
-        discs = shapely.buffer(shapely.points(part), equal_area_radius(radius_m, 4 * QUAD_SEGMENTS),
-                               quad_segs=QUAD_SEGMENTS)
+        discs = shapely.polygons(template[None, :, :] + part[:, None, :])
         return shapely.union_all(discs[shapely.intersects(discs, area)])
 
     if workers < 2 or len(centres) < PARALLEL_FROM:

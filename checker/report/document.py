@@ -30,6 +30,23 @@ def plain(value: Any) -> Any:
     return value
 
 
+def _subclass_value(value: Any) -> Any:
+    """orjson's hook for what `plain` formats: a Clock as its text, another int/str/float subclass as itself."""
+    if isinstance(value, Clock):
+        return value.text()
+    for base in (int, str, float):
+        if isinstance(value, base):
+            return base(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def plain_findings(findings: list[Any]) -> list[dict[str, Any]]:
+    """`plain` of every finding's fields, by orjson in one pass (a megacity has ten thousand findings, and the
+    recursion in Python cost a tenth of a second); the same values, as the tests pin."""
+    fields = [vars(f) for f in findings]
+    return orjson.loads(orjson.dumps(fields, default=_subclass_value, option=orjson.OPT_PASSTHROUGH_SUBCLASS))
+
+
 def _minutes(seconds: int | None) -> float | None:
     return None if seconds is None else round(seconds / 60, 2)
 
@@ -124,7 +141,7 @@ def to_document(result: AuditResult) -> dict[str, Any]:
         "inputs": result.inputs,
         "settings": result.settings,
         "summary": result.summary(),
-        "findings": [plain(vars(f)) for f in result.findings],
+        "findings": plain_findings(result.findings),
         "metrics": first,
         "notices": result.notices,
         **({"days": [{"service_date": day.service_date, "day_type": day.day_type, "hours_set": day.hours_set,

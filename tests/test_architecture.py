@@ -8,9 +8,10 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "checker"
 # A stage may import itself and the stages listed before it; `errors` (the one error type), `faults` (the
-# faults the containment tests make on purpose) and `background` (work started in a thread) are shared by all.
+# faults the containment tests make on purpose), `background` (work started in a thread) and `bulk` (the garbage
+# collector paused while records are made) are shared by all.
 ORDER = ["model", "load", "metrics", "judge", "report"]
-SHARED = {"errors", "faults", "background"}
+SHARED = {"errors", "faults", "background", "bulk"}
 READS = ("open(", ".read_text(", ".read_bytes(", "read_table(", "FeedSource(", "SingleFile(", "pl.read_",
          "pl.scan_", "read_layer(", "zipfile", "tomllib.load")
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from checker.convert.gtfs import PLACEHOLDER_URL, Options, to_gtfs, write_feed
 from checker.load.service_table import is_service_table, read_service_table
 
 
@@ -36,6 +35,8 @@ def as_gtfs(path: Path, datum: str, reading: str = "upper", speed_kmh: float = 1
     if not is_service_table(path):
         yield FeedPath(Path(path), datum)
         return
+    from checker.convert.gtfs import PLACEHOLDER_URL, Options, to_gtfs, write_feed  # a table only: not on a feed's path
+
     table = read_service_table(path, datum)
     start = day or _next_monday(date.today(), set(table.holidays))
     end = start + timedelta(days=364)

@@ -15,10 +15,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# what XML 1.0 cannot hold: C0 controls but tab, newline and carriage return (openpyxl's ILLEGAL_CHARACTERS_RE)
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
@@ -37,8 +36,10 @@ def xlsx_text(value: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
 
 
-def xlsx_cell(sheet: Any, value: Any, **style: Any) -> WriteOnlyCell:
-    """A write-only cell; text is always a string cell, never a formula."""
+def xlsx_cell(sheet: Any, value: Any, **style: Any) -> Any:
+    """A write-only cell (openpyxl's); text is always a string cell, never a formula."""
+    from openpyxl.cell import WriteOnlyCell  # the summary and diff workbooks only: not on an audit's path
+
     cell = WriteOnlyCell(sheet, value=xlsx_text(value) if isinstance(value, str) else value)
     if isinstance(value, str):
         cell.data_type = "s"

@@ -35,7 +35,8 @@ def as_gtfs(path: Path, datum: str, reading: str = "upper", speed_kmh: float = 1
     if not is_service_table(path):
         yield FeedPath(Path(path), datum)
         return
-    from checker.convert.gtfs import PLACEHOLDER_URL, Options, to_gtfs, write_feed  # a table only: not on a feed's path
+    # imported for a table only: not on a feed's path
+    from checker.convert.gtfs import PLACEHOLDER_URL, Options, to_gtfs, write_feed
 
     table = read_service_table(path, datum)
     start = day or _next_monday(date.today(), set(table.holidays))

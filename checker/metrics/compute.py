@@ -74,16 +74,17 @@ def compute_metrics(loaded: Loaded, request: Any, pack: RulePack, city: CityProf
 
     day_trips = infer_directions(trips_on(feed, day), feed.trip_ends, feed.stops)
     trips = day_trips.filter(pl.col("route_id").is_in(basic.route_ids))
-    all_departures = origin_departures(feed, day_trips)  # every route: hubs may be served by non-basic lines
-    departures = all_departures.filter(pl.col("route_id").is_in(basic.route_ids))
     radius = next((r.params["radius_m"] for r in pack.rules_checked_by("coverage_min", "tm_coverage")), 500)
     served = feed.stops_served_by(_coverage_trips(pack, feed, day_trips, trips)["trip_id"])
     lon, lat = served["stop_lon"].to_numpy(), served["stop_lat"].to_numpy()  # WGS-84 since loading
     key = (radius, lon.tobytes(), lat.tobytes())
     known = (coverages or {}).get(key)
-    # the union of discs (GEOS, without the GIL) runs while the route table is computed
+    # the union of discs (GEOS, without the GIL), the longest step, starts first and runs while the departures
+    # and the route table are computed
     pending = completed(known) if known is not None else in_thread(
         compute_coverage, loaded.built_up.geometry, lon, lat, radius, name="buscheck-coverage")
+    all_departures = origin_departures(feed, day_trips)  # every route: hubs may be served by non-basic lines
+    departures = all_departures.filter(pl.col("route_id").is_in(basic.route_ids))
 
     published = None
     if feed.published_intervals is not None:  # a converted service table: the published range of each window

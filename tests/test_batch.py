@@ -181,3 +181,23 @@ def test_rules_and_profile_resolve_relative_to_the_manifest(tmp_path, monkeypatc
     assert open_pack(own.request.rules).path == manifest.parent / "packs" / "mine.toml"
     pack = open_pack(shipped.request.rules)
     assert resolve_city(pack, "阳泉", shipped.request.profile, {}).tier.id  # the shipped profile is found
+
+
+def test_cities_go_to_workers_largest_feed_first(tmp_path):
+    """Largest first (a zip's size; a folder's stop_times.txt), ties and unreadable feeds in manifest order at
+    the end, so that the batch does not end with a large city running alone."""
+    from checker.batch.manifest import CityJob
+    from checker.batch.runner import largest_first
+    from checker.inputs import AuditRequest
+
+    def job(name, feed):
+        return CityJob(name, name, AuditRequest(feed=feed, built_up=tmp_path / "b.geojson", city=name))
+
+    (tmp_path / "small.zip").write_bytes(b"x" * 10)
+    (tmp_path / "big.zip").write_bytes(b"x" * 1000)
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "stop_times.txt").write_bytes(b"x" * 500)
+    (tmp_path / "same.zip").write_bytes(b"x" * 10)
+    jobs = [job("a", tmp_path / "small.zip"), job("b", tmp_path / "missing.zip"), job("c", tmp_path / "big.zip"),
+            job("d", tmp_path / "folder"), job("e", tmp_path / "same.zip")]
+    assert [j.name for j in largest_first(jobs)] == ["c", "d", "a", "e", "b"]

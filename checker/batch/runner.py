@@ -407,6 +407,25 @@ def _folder(out: Path, slug: str) -> Path:
     return folder
 
 
+def feed_bytes(job: CityJob) -> int:
+    """How large a city's feed is on disk (a zip; a folder's stop_times.txt): the measure of its audit's
+    length that the dispatch order uses. 0 when it cannot be read (the worker reports that)."""
+    feed = Path(job.request.feed) if isinstance(job.request.feed, str | Path) else None
+    try:
+        if feed is None:
+            return 0
+        return (feed / "stop_times.txt").stat().st_size if feed.is_dir() else feed.stat().st_size
+    except OSError:
+        return 0
+
+
+def largest_first(jobs: list[CityJob]) -> list[CityJob]:
+    """The cities in the order they are given to workers: the largest feeds first (ties in manifest order), so
+    that the last city to finish is a small one and no worker waits long for the others at the end (a
+    provincial capital audited last would run alone). The summary keeps the manifest's order."""
+    return sorted(jobs, key=lambda job: -feed_bytes(job))
+
+
 def run_batch(jobs: list[CityJob], out: Path, workers: int, scheduler: str | None = None, force: bool = False,
               progress: Callable[[dict], None] | None = None, max_memory: int | None = None,
               inputs: list[Path] | None = None) -> list[dict]:
@@ -429,8 +448,9 @@ def run_batch(jobs: list[CityJob], out: Path, workers: int, scheduler: str | Non
         digests: dict[str, str] = {}
 
         def calls() -> Iterator[tuple]:
-            """The cities to audit, each hashed when a worker is ready for it; unchanged ones carried over."""
-            for job in jobs:
+            """The cities to audit, largest feed first, each hashed when a worker is ready for it; unchanged
+            ones carried over."""
+            for job in largest_first(jobs):
                 folder = _folder(out, job.slug)
                 digest = digests[job.slug] = inputs_hash(job)
                 previous = None if force else previous_row(job, folder, digest)

@@ -115,6 +115,16 @@ def test_bad_manifests_name_the_field(tmp_path, text, field):
     assert error.value.field == field
 
 
+@pytest.mark.parametrize("key", ["feed", "built_up", "hubs", "profile"])
+def test_a_nul_in_a_manifest_path_is_refused(tmp_path, key):
+    manifest = tmp_path / "m.toml"
+    entry = {"name": "江门", "feed": "f.zip", "built_up": "b.geojson", key: "a\\u0000b.zip"}  # TOML's escape of NUL
+    manifest.write_text("[[city]]\n" + "".join(f'{k} = "{v}"\n' for k, v in entry.items()), encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        load_manifest(manifest)
+    assert error.value.field == key and "NUL" in error.value.message()
+
+
 HOSTILE_NAMES = ["..", ".", "a/b", "a:b", "a\\b", "a_b", "广州", "广州", "summary.html", "CON", " x ", "\u202eevil",
                  "../../etc", "/abs", "A", "a", "\x00", "x" * 300]
 

@@ -231,6 +231,9 @@ def _times(rows: list[str]) -> dict[str, str]:
     # a bus time a day past its service day: buscheck's own limit
     (["R1-0-0,07:00:00,07:00:00,A,1", "R1-0-0,07:05:00,07:05:00,M,2", "R1-0-0,99:59:59,99:59:59,B,3"],
      4, "arrival_time", "48:00:00"),
+    # ... named where it is written: here only the departure is (it was blamed on the empty arrival)
+    (["R1-0-0,07:00:00,07:00:00,A,1", "R1-0-0,,50:00:00,M,2", "R1-0-0,51:00:00,51:00:00,B,3"],
+     3, "departure_time", "48:00:00"),
     # three-digit hours are not a GTFS time (they used to end in exit 3)
     (["R1-0-0,07:00:00,07:00:00,A,1", "R1-0-0,07:05:00,07:05:00,M,2", "R1-0-0,100:00:00,100:00:00,B,3"],
      4, "arrival_time", "HH:MM:SS"),

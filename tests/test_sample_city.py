@@ -125,3 +125,29 @@ def _approx(value):
     if isinstance(value, list):
         return [_approx(v) for v in value]
     return value
+
+
+def test_findings_made_plain_in_one_pass_are_plain_finding_by_finding():
+    """result.json's findings come from orjson in one pass (plain_findings): for every finding of the sample
+    city over a week (clock times, hubs' minutes, remedies, exemptions) they equal `plain` of each."""
+    import math
+
+    from checker.report.document import plain, plain_findings
+
+    request = AuditRequest(feed=SAMPLE / "gtfs.zip", built_up=SAMPLE / "built_up.geojson", city="示例市",
+                           profile=SAMPLE / "profile.toml", districts=SAMPLE / "districts.geojson",
+                           hubs=SAMPLE / "hubs.csv", facilities=SAMPLE / "facilities.csv", week=True)
+    findings = run_audit(request).result.findings
+    assert len(findings) > 50
+    assert plain_findings(findings) == [plain(vars(f)) for f in findings]
+
+    class Odd:  # what orjson cannot write as plain would: plain itself is used
+        pass
+
+    odd = findings[0]
+    saved = odd.detail
+    odd.detail = {1: Odd, "x": math.pi}
+    try:
+        assert plain_findings([odd]) == [plain(vars(odd))]
+    finally:
+        odd.detail = saved

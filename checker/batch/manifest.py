@@ -157,6 +157,10 @@ def _job(manifest: Path, where: str, entry: dict) -> CityJob:
     for key in ("name", "feed", "built_up"):
         if not entry.get(key):
             raise InputError(where, f"Every city needs {key}.", f"每个城市都必须给出 {key}。", field=key)
+    for key in (*PATH_KEYS, *NAMED_KEYS):  # no file name holds one; the system would refuse it (it was exit 3)
+        if "\x00" in str(entry.get(key) or ""):
+            raise InputError(where, "A path cannot contain a NUL character.", "路径中不能含有空字符（NUL）。",
+                             field=key, value=entry[key])
     for key in DATUM_KEYS:
         allowed = (*DATUMS, "auto") if DATUM_DEFAULTS[key] == "auto" else DATUMS
         if key in entry and entry[key] not in allowed:

@@ -67,8 +67,11 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
         limit_en = (f"The time is {max_hours}:00:00 or later: more than a day past the end of its service day, "
                     "which no city bus runs.")
         limit_zh = f"时间不早于 {max_hours}:00:00，超出其运营日一整天以上，城市公交不会如此运营。"
-        late = [(pl.col("arr_s") >= max_hours * 3600, "arrival_time", limit_en, limit_zh),
-                (pl.col("dep_s") >= max_hours * 3600, "departure_time", limit_en, limit_zh)]
+        # each named only where it is written (an empty arrival takes the departure's seconds)
+        late = [(pl.col("arrival_time").is_not_null() & (pl.col("arr_s") >= max_hours * 3600), "arrival_time",
+                 limit_en, limit_zh),
+                (pl.col("departure_time").is_not_null() & (pl.col("dep_s") >= max_hours * 3600), "departure_time",
+                 limit_en, limit_zh)]
     # every row check in one pass over the converted columns, the earliest bad row named; a GTFS-Flex trip's
     # rows are checked for their form only (they are set apart, not judged)
     table.reject_any([

@@ -410,10 +410,10 @@ def _folder(out: Path, slug: str) -> Path:
 def feed_bytes(job: CityJob) -> int:
     """How large a city's feed is on disk (a zip; a folder's stop_times.txt): the measure of its audit's
     length that the dispatch order uses. 0 when it cannot be read (the worker reports that)."""
-    feed = Path(job.request.feed) if isinstance(job.request.feed, str | Path) else None
+    if not isinstance(job.request.feed, str | Path):  # the Python API's feed in memory
+        return 0
+    feed = Path(job.request.feed)
     try:
-        if feed is None:
-            return 0
         return (feed / "stop_times.txt").stat().st_size if feed.is_dir() else feed.stat().st_size
     except OSError:
         return 0

@@ -1,17 +1,23 @@
 """`buscheck` and `python -m checker`: SIGINT and SIGTERM are handled alike from the first moment, before the CLI
 and its libraries are imported. The first signal raises `Interrupted` where the program is, so that open work is
 cleaned up (staging folders removed, batch workers ended) and the exit status is 130 or 143, with one line and no
-traceback. A second signal during that cleanup ends the process at once (a later run removes what it left)."""
+traceback. A second signal during that cleanup ends the process at once (a later run removes what it left).
+
+`audit` and `diff` leave without the interpreter's teardown once their work is done and written: freeing a
+large audit's objects one by one took 0.15 s of its 2.3 s, and nothing at exit is theirs to run (the only exit
+handlers are logging's flush and polars'; every file is closed by then)."""
 
 from __future__ import annotations
 
 import os
 import signal
 import sys
+import threading
 
 from checker.errors import Interrupted
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
+QUICK_EXIT = ("audit", "diff")
 
 
 def _exit_now(signum: int, frame: object) -> None:
@@ -21,6 +27,19 @@ def _exit_now(signum: int, frame: object) -> None:
         except (OSError, ValueError):
             pass
     os._exit(128 + signum)
+
+
+def _leave(code: object) -> None:
+    """os._exit with the exit status, once stdout and stderr are flushed; returns (for the normal exit) when
+    the status is not a number or a stream cannot be flushed (a closed pipe: Python's exit reports it)."""
+    if not (code is None or isinstance(code, int)):
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(code or 0)
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -37,14 +56,23 @@ def main() -> None:
         from checker.cli import main as cli
 
         cli()
+    except SystemExit as done:
+        if sys.argv[1:2] and sys.argv[1] in QUICK_EXIT and threading.active_count() == 1:
+            _quiet_signals()
+            _leave(done.code)
+        raise
     except Interrupted as stop:
         sys.stderr.write("\n已中断 / Interrupted\n")
         sys.stderr.flush()
         sys.exit(stop.exit_code)
     finally:  # a signal while the interpreter shuts down ends it quietly (no "Exception ignored in ...")
-        for each in SIGNALS:
-            if signal.getsignal(each) is not signal.SIG_IGN:
-                signal.signal(each, _exit_now)
+        _quiet_signals()
+
+
+def _quiet_signals() -> None:
+    for each in SIGNALS:
+        if signal.getsignal(each) is not signal.SIG_IGN:
+            signal.signal(each, _exit_now)
 
 
 if __name__ == "__main__":

@@ -204,3 +204,22 @@ def test_text_output_cuts_nothing_at_80_columns(tmp_path):
     assert "…" not in run.stdout
     lines = [line.strip() for line in run.stdout.splitlines()]
     assert any("07:10、08:25、09:40、10:55、12:10、13:25、14:40、15:55、17:10、18:25、19:40" in line for line in lines)
+
+
+def test_audit_leaves_without_teardown_once_everything_is_written(tmp_path):
+    """`audit` ends with os._exit after flushing (checker/__main__.py): the exit status, the whole JSON on a
+    pipe and every report are there."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    city = REPO / "sample_feeds" / "sample_city"
+    run = subprocess.run([sys.executable, "-m", "checker", "audit", city / "gtfs.zip", "--built-up",
+                          city / "built_up.geojson", "--city", "示例市", "--profile", city / "profile.toml",
+                          "--week", "--format", "json", "--out", tmp_path / "out"], capture_output=True, text=True)
+    assert run.returncode == 1, run.stderr
+    printed = json.loads(run.stdout)
+    written = json.loads((tmp_path / "out" / "result.json").read_text(encoding="utf-8"))
+    assert printed["findings"] == written["findings"] and len(printed["findings"]) > 10
+    assert (tmp_path / "out" / "report.xlsx").stat().st_size > 0 and (tmp_path / "out" / "report.html").exists()

@@ -93,20 +93,17 @@ def test_district_coverage_by_hand():
     assert rows[2]["ratio"] is None
 
 
-def test_polygon_circles_are_within_a_hundredth_of_a_percentage_point():
+def test_polygon_circles_are_within_a_hundredth_of_a_percentage_point(monkeypatch):
     """Our equal-area polygon circles against 2048-sided ones, for overlapping stops of a dense network."""
     rng = np.random.default_rng(7)
     square = _polygon(square_km(-3, -3, 3, 3))
     points = [tuple(p) for p in rng.uniform(-3.5, 3.5, size=(150, 2))]
     ours = _cover(square, points)
     lon, lat = zip(*[at(x, y) for x, y in points], strict=True)
-    import checker.metrics.coverage as coverage_module
+    import checker.metrics.discs as discs_module
 
-    fine_segments, coverage_module.QUAD_SEGMENTS = coverage_module.QUAD_SEGMENTS, 512
-    try:
-        fine = compute_coverage(square, np.array(lon), np.array(lat), R)
-    finally:
-        coverage_module.QUAD_SEGMENTS = fine_segments
+    monkeypatch.setattr(discs_module, "QUAD_SEGMENTS", 512)
+    fine = compute_coverage(square, np.array(lon), np.array(lat), R)
     assert 0.3 < ours.ratio < 0.99
     assert abs(ours.ratio - fine.ratio) < 1e-4  # 0.01 percentage point
 
@@ -145,15 +142,67 @@ def test_two_thread_union_equals_the_single_one(monkeypatch):
     assert threaded.covered_km2 == pytest.approx(serial.covered_km2, rel=1e-12)
 
 
-def test_discs_are_the_buffered_points_vertex_for_vertex(monkeypatch):
-    """The discs are one disc moved onto each stop: the union must be the one of buffering each stop."""
-    import checker.metrics.coverage as coverage_module
-    from checker.metrics.coverage import QUAD_SEGMENTS, _served_area, equal_area_radius
+def test_discs_are_the_buffered_points_vertex_for_vertex():
+    """The discs are one disc moved onto each stop: vertex for vertex what buffering each stop gives."""
+    from checker.metrics.discs import QUAD_SEGMENTS, discs, equal_area_radius
 
-    monkeypatch.setattr(coverage_module, "PARALLEL_FROM", 10**9)
     rng = np.random.default_rng(5)
     centres = np.unique(rng.uniform(-3000, 3000, size=(200, 2)) + [5e5, 2.5e6], axis=0)
-    area = shapely.box(5e5 - 2000, 2.5e6 - 2000, 5e5 + 2000, 2.5e6 + 2000)
     buffered = shapely.buffer(shapely.points(centres), equal_area_radius(R, 4 * QUAD_SEGMENTS), quad_segs=QUAD_SEGMENTS)
-    expected = shapely.union_all(buffered[shapely.intersects(buffered, area)])
-    assert shapely.equals_exact(_served_area(centres, R, area), expected, tolerance=0)
+    assert shapely.equals_exact(discs(centres, R), buffered, tolerance=0).all()
+
+
+ORIGIN = np.array([5e5, 2.5e6])
+PARK = np.array([2500.0, 0.0])  # from ORIGIN
+
+
+def _town(seed: int, dense: int, sparse: int) -> np.ndarray:
+    """A dense centre, a sparse fringe and a ring of stops around a park that no disc reaches (a hole)."""
+    rng = np.random.default_rng(seed)
+    angles = np.linspace(0, 2 * np.pi, 24, endpoint=False)
+    ring = np.column_stack([np.cos(angles), np.sin(angles)]) * 1400 + PARK
+    others = np.vstack([rng.normal(0, 900, size=(dense, 2)), rng.uniform(-6000, 6000, size=(sparse, 2))])
+    others = others[np.hypot(*(others - PARK).T) > 1300]
+    return np.unique(np.vstack([others, ring]) + ORIGIN, axis=0)
+
+
+@pytest.mark.parametrize(("seed", "dense", "sparse"), [(1, 1500, 100), (2, 400, 400), (3, 3000, 0), (4, 0, 300)])
+def test_the_union_without_inner_discs_is_the_union_of_all_discs(seed, dense, sparse):
+    """Leaving out the discs that lie inside full cells, and adding those cells, changes nothing but rounding."""
+    from checker.metrics.discs import discs, inner_discs, union_of_discs
+
+    centres = _town(seed, dense, sparse)
+    area = shapely.box(*(ORIGIN - 5000), *(ORIGIN + 5000))
+    every = shapely.union_all(discs(centres, R))
+    ours = union_of_discs(centres, R, area)
+    inside_every, inside_ours = shapely.intersection(every, area), shapely.intersection(ours, area)
+    assert inside_ours.area == pytest.approx(inside_every.area, rel=1e-12)
+    assert shapely.symmetric_difference(inside_every, inside_ours).area < 1e-6  # m2
+    assert not shapely.intersects(ours, shapely.Point(ORIGIN + PARK))  # the park stays a hole
+    inner, _ = inner_discs(centres, R)
+    assert inner.any() or not dense  # the test does leave discs out where stops are dense
+
+
+def test_full_cells_lie_in_a_disc_and_inner_discs_in_full_cells():
+    from checker.metrics.discs import QUAD_SEGMENTS, discs, equal_area_radius, inner_discs
+
+    centres = _town(7, 600, 50)
+    polygons = discs(centres, R)
+    inner, cells = inner_discs(centres, equal_area_radius(R, 4 * QUAD_SEGMENTS))
+    assert inner.sum() > 50 and len(cells) > 100
+    tree = shapely.STRtree(polygons)
+    holders = tree.query(cells, predicate="within")  # (cell, disc) pairs: each cell within one disc at least
+    assert set(holders[0]) == set(range(len(cells)))
+    assert shapely.covered_by(polygons[inner], shapely.union_all(cells)).all()
+
+
+def test_a_grid_too_large_leaves_every_disc_in(monkeypatch):
+    import checker.metrics.discs as discs_module
+
+    centres = _town(1, 1500, 100)
+    monkeypatch.setattr(discs_module, "MAX_CELLS", 100)
+    inner, cells = discs_module.inner_discs(centres, R)
+    assert not inner.any() and not len(cells)
+    area = shapely.box(*(ORIGIN - 5000), *(ORIGIN + 5000))
+    plain = shapely.intersection(shapely.union_all(discs_module.discs(centres, R)), area)
+    assert shapely.intersection(discs_module.union_of_discs(centres, R, area), area).area == pytest.approx(plain.area)

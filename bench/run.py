@@ -39,7 +39,7 @@ from typing import Any
 import polars as pl
 
 from bench.generate import generate
-from bench.goals import table
+from bench.goals import compile_checker, table
 
 DATA = Path(__file__).parent / "data"
 DATE = "2026-03-02"  # a Monday in the generated calendar
@@ -296,6 +296,7 @@ def main() -> None:
     parser.add_argument("--skip-out", action="store_true", help="leave out the audit with --out")
     args = parser.parse_args()
 
+    compile_checker()
     results = {preset: measure(preset, args) for preset in args.presets}
 
     print("\n| feed | stop_times | (a) parse floor | (b) audit, median | spread | b/a | peak memory (b) "

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from checker import RESULT_SCHEMA_VERSION, __version__
+from checker.background import in_thread
 from checker.bulk import bulk
 from checker.convert.table_feed import as_gtfs
 from checker.errors import InputError
@@ -134,10 +135,13 @@ def audit_with_inputs(request: Any) -> tuple[Audit, Loaded, Measured]:
     full_pack = open_pack(request.rules)
     pack = select_rules(full_pack, request.select, request.ignore)
     city = resolve_city(pack, request.city, request.profile, request.overrides)
+    # the inputs' SHA-256 (hashlib without the GIL) while they are loaded
+    pending_digests = in_thread(input_digests, [(spec.name, getattr(request, spec.name)) for spec in INPUTS],
+                                name="buscheck-digests")
     with as_gtfs(request.feed, request.feed_crs, request.interval, request.speed_kmh, request.service_date) as source:
         loaded = load_inputs(request, pack, source.path, source.datum)  # a service table is converted on the fly
     loaded.notices[:0] = source.notices
-    digests = input_digests([(spec.name, getattr(request, spec.name)) for spec in INPUTS])
+    digests = pending_digests.result()
     basic = basic_routes(loaded.feed.routes, loaded.route_list, pack.basic_policy)
     services, day_notices = audit_days(request, loaded, basic, pack)
     several = len(services) > 1

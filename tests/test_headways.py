@@ -2,6 +2,8 @@
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from checker.metrics.timetable import OFFPEAK, Window, headways, route_spans
 
@@ -101,3 +103,48 @@ def test_the_readme_worked_example():
     w = _windows([_hm(t) for t in ("07:40", "08:00", "08:20", "08:40", "09:30")])
     assert w[AM]["max_min"] == 50  # 08:40 -> 09:30 still straddles 09:00; from 07:00 it is 40
     assert (w[AM]["gap_from_s"], w[AM]["gap_to_s"]) == (_hm("08:40") * 60, _hm("09:30") * 60)
+
+
+def _by_hand(departures: pl.DataFrame, peaks: list[Window]) -> list[tuple]:
+    """The README's headway semantics, route by route in plain Python: the oracle for `headways`."""
+    rows = []
+    for (route, direction), group in _groups(departures):
+        times = sorted(group)
+        gaps = list(zip(times, times[1:], strict=False))
+
+        def worst(candidates):
+            if not candidates:
+                return None, None, None
+            start, end = max(candidates, key=lambda gap: (gap[1] - gap[0], -gap[0]))
+            return end - start, start, end
+
+        for window in peaks:
+            a, b = window.start_s, window.end_s
+            candidates = [(s, e) for s, e in gaps if s < b and e > a]
+            candidates += [(a, times[0])] if times[0] > a else []
+            candidates += [(times[-1], b)] if times[-1] < b else []
+            rows.append((route, direction, window.label, sum(a <= t < b for t in times), *worst(candidates)))
+        off = [(s, e) for s, e in gaps if not any(s >= w.start_s and e <= w.end_s for w in peaks)]
+        outside = sum(not any(w.start_s <= t < w.end_s for w in peaks) for t in times)
+        rows.append((route, direction, OFFPEAK, outside, *worst(off)))
+    return sorted(rows, key=lambda row: row[:3])
+
+
+def _groups(departures: pl.DataFrame) -> list[tuple[tuple[str, int], list[int]]]:
+    found: dict[tuple[str, int], list[int]] = {}
+    for route, direction, at in departures.select("route_id", "direction_id", "departure_s").iter_rows():
+        found.setdefault((route, direction), []).append(at)
+    return sorted(found.items())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["A", "B", "C"]), st.integers(0, 1), st.integers(5 * 12, 23 * 12)),
+                min_size=1, max_size=40),
+       st.lists(st.tuples(st.integers(6, 20), st.integers(1, 6)), min_size=1, max_size=3))
+def test_headways_agree_with_the_rules_worked_by_hand(rows, windows):
+    """Any departures (five-minute steps, so gaps tie) and any peaks, overlapping or not."""
+    departures = pl.DataFrame({"route_id": [r for r, _, _ in rows], "direction_id": [d for _, d, _ in rows],
+                               "departure_s": [t * 300 for _, _, t in rows]})
+    peaks = list({Window(start * 3600, (start + hours) * 3600) for start, hours in windows})
+    table = headways(departures, peaks)
+    assert [tuple(row) for row in table.iter_rows()] == _by_hand(departures, peaks)

@@ -223,7 +223,7 @@ def read_table(
     if quoted:  # RFC 4180: a quoted empty field is an empty field (an unquoted one is read as null already)
         df = df.with_columns(pl.when(pl.col(c).str.len_bytes() > 0).then(pl.col(c)).alias(c)
                              for c in names if df.schema[c] == pl.String)
-    df = df.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
+    df = df.with_row_index(LINE, offset=2)  # UInt32: a file of more than 4e9 lines is not read into memory
     if names:
         blank = pl.all_horizontal(pl.col(c).is_null() for c in names)
         table = Table(name, where, encoding, df)

@@ -43,62 +43,45 @@ def route_spans(departures: pl.DataFrame) -> pl.DataFrame:
 
 def headways(departures: pl.DataFrame, peaks: list[Window]) -> pl.DataFrame:
     """One row per route, direction and window (each peak label, then 'offpeak'):
-    departures in the window, max_headway_s, and the worst gap's gap_from_s / gap_to_s."""
-    ordered = departures.select(*KEY, "departure_s").sort([*KEY, "departure_s"])
-    gaps = ordered.with_columns(gap_from_s=pl.col("departure_s").shift(1).over(KEY)).filter(
-        pl.col("gap_from_s").is_not_null()
-    ).select(*KEY, "gap_from_s", gap_to_s=pl.col("departure_s"))
-    spans = ordered.group_by(KEY).agg(first=pl.col("departure_s").min(), last=pl.col("departure_s").max())
+    departures in the window, max_headway_s, and the worst gap's gap_from_s / gap_to_s (the longest; of equal
+    ones, the earliest). One pass: each route's gaps are reduced per window in one group-by."""
+    departure, since = pl.col("departure_s"), pl.col("gap_from_s")
+    ordered = (departures.select(*KEY, "departure_s").sort([*KEY, "departure_s"])
+               .with_columns(gap_from_s=departure.shift(1).over(KEY)))  # null on each route's first departure
 
-    candidates = []
-    counts = []
-    for window in peaks:
-        a, b = window.start_s, window.end_s
-        label = pl.lit(window.label)
-        candidates.append(
-            gaps.filter((pl.col("gap_from_s") < b) & (pl.col("gap_to_s") > a)).with_columns(window=label)
-        )
-        candidates.append(
-            spans.filter(pl.col("first") > a).select(*KEY, gap_from_s=pl.lit(a), gap_to_s=pl.col("first"), window=label)
-        )
-        candidates.append(
-            spans.filter(pl.col("last") < b).select(*KEY, gap_from_s=pl.col("last"), gap_to_s=pl.lit(b), window=label)
-        )
-        counts.append(
-            ordered.filter(pl.col("departure_s").is_between(a, b, closed="left"))
-            .group_by(KEY)
-            .len("departures")
-            .with_columns(window=label)
-        )
+    def worst(gap: pl.Expr, name: str) -> list[pl.Expr]:
+        """The longest of the gaps `gap` keeps (null elsewhere), and where the earliest such gap starts."""
+        return [gap.max().alias(f"{name}_len"), since.filter(gap == gap.max()).min().alias(f"{name}_from")]
+
     inside_a_peak = pl.lit(False)
-    for window in peaks:
-        inside_a_peak = inside_a_peak | (
-            (pl.col("gap_from_s") >= window.start_s) & (pl.col("gap_to_s") <= window.end_s)
-        )
-    candidates.append(gaps.filter(~inside_a_peak).with_columns(window=pl.lit(OFFPEAK)))
-    counts.append(
-        ordered.filter(~in_any(pl.col("departure_s"), peaks)).group_by(KEY).len("departures").with_columns(
-            window=pl.lit(OFFPEAK)
-        )
-    )
+    aggregations = [departure.min().alias("first"), departure.max().alias("last")]
+    for i, window in enumerate(peaks):
+        a, b = window.start_s, window.end_s
+        aggregations += [*worst(pl.when((since < b) & (departure > a)).then(departure - since), f"p{i}"),
+                         departure.is_between(a, b, closed="left").sum().alias(f"p{i}_departures")]
+        inside_a_peak = inside_a_peak | ((since >= a) & (departure <= b))
+    aggregations += [*worst(pl.when(~inside_a_peak).then(departure - since), "off"),
+                     (~in_any(departure, peaks)).sum().alias("off_departures")]
+    per_route = ordered.group_by(KEY).agg(aggregations)
 
-    schema = {"gap_from_s": pl.Int64, "gap_to_s": pl.Int64}
-    worst = (
-        pl.concat([c.select(*KEY, "window", *[pl.col(k).cast(t) for k, t in schema.items()]) for c in candidates])
-        .with_columns(gap_s=pl.col("gap_to_s") - pl.col("gap_from_s"))
-        .sort([*KEY, "window", "gap_s", "gap_from_s"], descending=[False, False, False, True, False])
-        .group_by([*KEY, "window"], maintain_order=True)
-        .first()
-        .rename({"gap_s": "max_headway_s"})
-    )
-    labels = [w.label for w in peaks] + [OFFPEAK]
-    grid = spans.select(KEY).join(pl.DataFrame({"window": labels}), how="cross")
-    count_frame = pl.concat([c.select(*KEY, "window", pl.col("departures").cast(pl.Int64)) for c in counts])
+    rows = []
+    for i, window in enumerate(peaks):
+        a, b = window.start_s, window.end_s
+        # a peak is also measured from its edges: before the first departure, after the last one
+        candidates = [(pl.col(f"p{i}_len"), pl.col(f"p{i}_from")),
+                      (pl.when(pl.col("first") > a).then(pl.col("first") - a), pl.lit(a)),
+                      (pl.when(pl.col("last") < b).then(b - pl.col("last")), pl.col("last"))]
+        length = pl.max_horizontal(gap for gap, _ in candidates)
+        start = pl.min_horizontal(pl.when(gap == length).then(begin) for gap, begin in candidates)
+        rows.append(per_route.select(*KEY, window=pl.lit(window.label), departures=f"p{i}_departures",
+                                     gap_s=length, gap_from_s=start))
+    rows.append(per_route.select(*KEY, window=pl.lit(OFFPEAK), departures="off_departures", gap_s="off_len",
+                                 gap_from_s="off_from"))
     return (
-        grid.join(worst, on=[*KEY, "window"], how="left")
-        .join(count_frame, on=[*KEY, "window"], how="left")
-        .with_columns(pl.col("departures").fill_null(0))
-        .select(*KEY, "window", "departures", "max_headway_s", "gap_from_s", "gap_to_s")
+        pl.concat([r.select(*KEY, "window", *(pl.col(c).cast(pl.Int64) for c in ("departures", "gap_s", "gap_from_s")))
+                   for r in rows])
+        .select(*KEY, "window", "departures", max_headway_s="gap_s", gap_from_s="gap_from_s",
+                gap_to_s=pl.col("gap_from_s") + pl.col("gap_s"))
         .sort([*KEY, "window"])
     )
 

@@ -219,6 +219,9 @@ def _times(rows: list[str]) -> dict[str, str]:
     # ... and across an untimed stop
     (["R1-0-0,07:00:00,07:05:00,A,1", "R1-0-0,,,M,2", "R1-0-0,07:03:00,07:03:00,B,3"],
      4, "arrival_time", "times go backwards"),
+    # ... where only the departure is written: that is the value shown
+    (["R1-0-0,07:00:00,07:00:00,A,1", "R1-0-0,,06:50:00,M,2", "R1-0-0,07:10:00,07:10:00,B,3"],
+     3, "arrival_time", "06:50:00"),
     # start_and_end_range_out_of_order: departure before arrival at a stop (error)
     (["R1-0-0,07:00:00,07:00:00,A,1", "R1-0-0,07:05:00,07:04:00,M,2", "R1-0-0,07:10:00,07:10:00,B,3"],
      3, "departure_time", "departure_time is before arrival_time"),

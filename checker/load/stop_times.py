@@ -184,11 +184,9 @@ def _reject_time_travel(table: Table) -> None:
     """Along a trip (rows in stop_sequence order), no arrival before the departure from the stop before it
     (the last stop with a time, when intermediate stops are untimed)."""
     previous = pl.coalesce("dep_s", "arr_s").shift(1).forward_fill()  # each trip's first row has a time
-    shown = Table(table.name, table.where, table.encoding,
-                  table.df.with_columns(shown=pl.coalesce("arrival_time", "departure_time")))
-    shown.reject(~pl.col("first") & (pl.coalesce("arr_s", "dep_s") < previous), "arrival_time",
+    table.reject(~pl.col("first") & (pl.coalesce("arr_s", "dep_s") < previous), "arrival_time",
                  "The time is before the departure from the previous stop of the trip (times go backwards).",
-                 "该时间早于本班次上一站的发车时间（时间倒退）。", column="shown")
+                 "该时间早于本班次上一站的发车时间（时间倒退）。", column=pl.coalesce("arrival_time", "departure_time"))
 
 
 def _run_starts() -> pl.Expr:

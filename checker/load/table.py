@@ -15,12 +15,14 @@ import csv
 import io
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 import polars as pl
 
+from checker.background import threads
 from checker.errors import InputError, excerpt
 from checker.load.archive import FeedSource
 from checker.load.encoding import to_utf8
@@ -54,11 +56,12 @@ class Table:
     def error(self, line: int | None, field: str | None, value: object, en: str, zh: str) -> InputError:
         return InputError(self.where, en, zh, line=line, field=field, value=value)
 
-    def reject(self, mask: pl.Expr, field: str, en: str, zh: str, column: str | None = None) -> None:
-        """Raise for the first row where `mask` holds, naming `field` (its value read from `column`)."""
+    def reject(self, mask: pl.Expr, field: str, en: str, zh: str, column: str | pl.Expr | None = None) -> None:
+        """Raise for the first row where `mask` holds, naming `field` (its value read from `column`: a column's
+        name, or an expression evaluated on that row only)."""
         self.reject_any([(mask, field, en, zh)], value_from=column)
 
-    def reject_any(self, checks: list[tuple], value_from: str | None = None) -> None:
+    def reject_any(self, checks: list[tuple], value_from: str | pl.Expr | None = None) -> None:
         """Several row checks (mask, field, en, zh[, column the value is read from]) in one parallel pass;
         raise for the earliest bad row."""
         found = self.df.select(
@@ -68,7 +71,11 @@ class Table:
         if failing:
             row, i = min(failing)
             _, field, en, zh, *column = checks[i]
-            value = self.df[(column[0] if column else None) or value_from or field][row]
+            source = column[0] if column and column[0] is not None else value_from
+            if isinstance(source, pl.Expr):
+                value = self.df.slice(row, 1).select(source).item()
+            else:
+                value = self.df[source or field][row]
             raise self.error(self.df[LINE][row], field, "" if value is None else value, en, zh)
 
     @staticmethod
@@ -151,6 +158,7 @@ def _hh_mm_ss(text: pl.Expr) -> pl.Expr:
     return part(0) * 3600 + part(3) * 60 + part(6)
 
 
+PARALLEL_TIMES_FROM = 1_000_000  # values; below this a second thread costs more than it saves
 # weight of each byte of "HH:MM:SS" in seconds (the colons weigh nothing)
 _BYTE_SECONDS = np.array([36000, 3600, 0, 600, 60, 0, 10, 1], dtype=np.int32)
 
@@ -158,17 +166,21 @@ _BYTE_SECONDS = np.array([36000, 3600, 0, 600, 60, 0, 10, 1], dtype=np.int32)
 def column_seconds(df: pl.DataFrame, column: str) -> pl.Series:
     """A column of GTFS time text as seconds, null where empty or not a time, so that `not_time` of the
     column is "has text, has no seconds". A value written exactly HH:MM:SS (nearly all of them) is read from
-    its eight bytes with numpy; only the others go through the pattern (H:MM:SS, padded, or not a time)."""
+    its eight bytes with numpy (a long column in parts, one per thread: numpy releases the GIL); only the others
+    go through the pattern (H:MM:SS, padded, or not a time)."""
     text = df[column]
     packed = text.cast(pl.Binary).bin.reinterpret(dtype=pl.UInt64, endianness=sys.byteorder)  # null unless 8 bytes
     raw = packed.fill_null(0).to_numpy().view(np.uint8).reshape(-1, 8)
-    digits = raw - np.uint8(ord("0"))  # wraps below "0", so a non-digit is above 9
-    strict = (raw[:, 2] == ord(":")) & (raw[:, 5] == ord(":")) & (digits[:, 3] <= 5) & (digits[:, 6] <= 5)
-    seconds = np.zeros(len(raw), dtype=np.int32)
-    for i, weight in enumerate(_BYTE_SECONDS):
-        if weight:
-            strict &= digits[:, i] <= 9
-            seconds += digits[:, i].astype(np.int32) * weight
+    seconds = np.empty(len(raw), dtype=np.int32)
+    strict = np.empty(len(raw), dtype=bool)
+    parts = min(threads(), 2) if len(raw) >= PARALLEL_TIMES_FROM else 1
+    bounds = np.linspace(0, len(raw), parts + 1).astype(int)
+    slices = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    if parts == 1:
+        _read_hh_mm_ss(raw, seconds, strict)
+    else:
+        with ThreadPoolExecutor(parts) as pool:
+            list(pool.map(lambda part: _read_hh_mm_ss(raw[part], seconds[part], strict[part]), slices))
     result = pl.Series(column, seconds, dtype=pl.Int32)
     if strict.all():
         return result
@@ -179,6 +191,17 @@ def column_seconds(df: pl.DataFrame, column: str) -> pl.Series:
     rest = text.gather(others).to_frame()
     slow = rest.select(pl.when(pl.col(column).str.contains(_VALID_TIME)).then(time_seconds(pl.col(column))))
     return result.scatter(others, slow.to_series().cast(pl.Int32))
+
+
+def _read_hh_mm_ss(raw: np.ndarray, seconds: np.ndarray, strict: np.ndarray) -> None:
+    """Rows of 8 bytes: `seconds` as HH:MM:SS reads them, and `strict` where they are exactly that."""
+    digits = raw - np.uint8(ord("0"))  # wraps below "0", so a non-digit is above 9
+    strict[:] = (raw[:, 2] == ord(":")) & (raw[:, 5] == ord(":")) & (digits[:, 3] <= 5) & (digits[:, 6] <= 5)
+    seconds[:] = 0
+    for i, weight in enumerate(_BYTE_SECONDS):
+        if weight:
+            strict &= digits[:, i] <= 9
+            seconds += digits[:, i].astype(np.int32) * weight
 
 
 def read_table(

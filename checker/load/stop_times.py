@@ -103,8 +103,10 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
         notices.append(one_sided)
     df = _grouped_by_trip(table)
     df = df.with_columns(last=pl.col("first").shift(-1).fill_null(True))
-    ends = df.filter("first").select("trip_id", LINE, origin_stop_idx="stop_idx", first_s=pl.coalesce("dep_s", "arr_s"))
-    last = df.filter("last").select("trip_id", LINE, "stop_idx", last_s=pl.coalesce("arr_s", "dep_s"))
+    # lazy, so that only the columns selected are filtered (not the text of every row)
+    ends = df.lazy().filter("first").select("trip_id", LINE, origin_stop_idx="stop_idx",
+                                            first_s=pl.coalesce("dep_s", "arr_s")).collect()
+    last = df.lazy().filter("last").select("trip_id", LINE, "stop_idx", last_s=pl.coalesce("arr_s", "dep_s")).collect()
     Table(table.name, table.where, table.encoding, last).reject(
         pl.col("last_s").is_null(), "arrival_time",
         "The trip's last stop has no time; GTFS requires one.", "该班次末站没有时间，GTFS 要求末站必须有时间。",

@@ -4,7 +4,7 @@ cleaned up (staging folders removed, batch workers ended) and the exit status is
 traceback. A second signal during that cleanup ends the process at once (a later run removes what it left).
 
 `audit`, `diff` and `batch` leave without the interpreter's teardown once their work is done and written
-(and no other thread is left): freeing a large audit's objects one by one took 0.15 s of its 2.3 s, and nothing
+(and no thread is left that the exit would wait for): freeing a large audit's objects one by one took 0.15 s of its 2.3 s, and nothing
 at exit is theirs to run (the only exit handlers are logging's flush and polars'; every file is closed and every
 batch worker ended by then)."""
 
@@ -28,6 +28,12 @@ def _exit_now(signum: int, frame: object) -> None:
         except (OSError, ValueError):
             pass
     os._exit(128 + signum)
+
+
+def _working_threads() -> list[threading.Thread]:
+    """Threads that the interpreter's exit would wait for (not daemons: rich's refresh thread, told to stop,
+    may still be ending)."""
+    return [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon and t.is_alive()]
 
 
 def _leave(code: object) -> None:
@@ -58,7 +64,7 @@ def main() -> None:
 
         cli()
     except SystemExit as done:
-        if sys.argv[1:2] and sys.argv[1] in QUICK_EXIT and threading.active_count() == 1:
+        if sys.argv[1:2] and sys.argv[1] in QUICK_EXIT and not _working_threads():
             _quiet_signals()
             _leave(done.code)
         raise

@@ -308,7 +308,7 @@ def batch(
 
     from checker.batch.manifest import load_manifest
     from checker.batch.runner import parse_memory, run_batch
-    from checker.report.files import check_out_dir
+    from checker.report.outdir import check_out_dir  # not report.files: the parent stays light (no shapely)
 
     def run() -> int:
         jobs = load_manifest(manifest)

@@ -37,6 +37,21 @@ def test_manifest_paths_and_overrides(province):
     assert jobs[1].request.overrides == {"work_start": "08:30"}
 
 
+def test_the_batch_parent_reads_a_toml_manifest_without_the_audit_libraries(province):
+    """The parent hashes cities and hands them out while the workers start: polars and shapely are the
+    workers' (imported in the parent, they delayed every worker's start by 0.2 s)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, checker.cli, checker.batch.runner, checker.report.outdir\n"
+            "from checker.batch.manifest import load_manifest\n"
+            f"assert len(load_manifest({str(province)!r})) == 4\n"
+            "print(sorted({'polars', 'shapely', 'numpy'} & set(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
 def test_a_bad_city_is_its_own_error_and_the_rest_run(province, tmp_path):
     rows = run_batch(load_manifest(province), tmp_path / "out", workers=1)
     by_city = {r["city"]: r for r in rows}

@@ -22,7 +22,6 @@ from checker.errors import InputError
 from checker.inputs import DATUM_DEFAULTS, DATUM_KEYS, DATUMS, PATH_KEYS, URL_KEYS, AuditRequest
 from checker.load.archive import SingleFile
 from checker.load.pack import PROFILE_KEYS
-from checker.load.table import read_table
 
 OTHER_KEYS = ("name", "date", "rules", "week", "dates")
 OVERRIDE_KEYS = tuple(k for k in PROFILE_KEYS if k not in ("city", "city_en"))
@@ -122,6 +121,8 @@ def _read_toml(path: Path) -> list[tuple[str, dict]]:
 
 def _read_csv(path: Path) -> list[tuple[str, dict]]:
     known = [*OTHER_KEYS, *PATH_KEYS, *URL_KEYS, *DATUM_KEYS, *OVERRIDE_KEYS]
+    from checker.load.table import read_table  # polars: not imported by a TOML manifest's batch parent
+
     table = read_table(SingleFile(path), path.name, ["name", "feed", "built_up"], known)
     unknown = [h for h in table.header if h not in known]
     if unknown:

@@ -3,10 +3,11 @@ and its libraries are imported. The first signal raises `Interrupted` where the 
 cleaned up (staging folders removed, batch workers ended) and the exit status is 130 or 143, with one line and no
 traceback. A second signal during that cleanup ends the process at once (a later run removes what it left).
 
-`audit`, `diff` and `batch` leave without the interpreter's teardown once their work is done and written
-(and no thread is left that the exit would wait for): freeing a large audit's objects one by one took 0.15 s of its 2.3 s, and nothing
-at exit is theirs to run (the only exit handlers are logging's flush and polars'; every file is closed and every
-batch worker ended by then)."""
+Run as the program (`run`), `audit`, `diff` and `batch` leave without the interpreter's teardown once their
+work is done and written (and no thread is left that the exit would wait for): freeing a large audit's
+objects one by one took 0.15 s of its 2.3 s, and nothing at exit is theirs to run (the only exit handlers are
+logging's flush and polars'; every file is closed and every batch worker ended by then). `main`, for a script
+that calls the CLI in its own process, ends in SystemExit as before."""
 
 from __future__ import annotations
 
@@ -38,14 +39,16 @@ def _working_threads() -> list[threading.Thread]:
 
 def _leave(code: object) -> None:
     """os._exit with the exit status, once stdout and stderr are flushed; returns (for the normal exit) when
-    the status is not a number or a stream cannot be flushed (a closed pipe: Python's exit reports it)."""
+    the status is not a number or a stream cannot be flushed (a closed pipe: Python's exit reports it). A
+    stream the process was started without (None) has nothing to flush."""
     if not (code is None or isinstance(code, int)):
         return
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        return
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:  # None: started with the stream closed
+                stream.flush()
+        except (OSError, ValueError):
+            return
     os._exit(code or 0)
 
 
@@ -55,7 +58,13 @@ def _interrupt(signum: int, frame: object) -> None:
     raise Interrupted(signum)
 
 
-def main() -> None:
+def run() -> None:
+    """The `buscheck` program (the console script, `python -m checker`): `main`, leaving without the teardown."""
+    main(quick_exit=True)
+
+
+def main(quick_exit: bool = False) -> None:
+    """The CLI with its signal handling; ends in SystemExit as any CLI does (a script calling it carries on)."""
     for each in SIGNALS:
         if signal.getsignal(each) is not signal.SIG_IGN:  # ignored (a background job, nohup): stays ignored
             signal.signal(each, _interrupt)
@@ -64,7 +73,7 @@ def main() -> None:
 
         cli()
     except SystemExit as done:
-        if sys.argv[1:2] and sys.argv[1] in QUICK_EXIT and not _working_threads():
+        if quick_exit and sys.argv[1:2] and sys.argv[1] in QUICK_EXIT and not _working_threads():
             _quiet_signals()
             _leave(done.code)
         raise
@@ -83,4 +92,4 @@ def _quiet_signals() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run()

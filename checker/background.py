@@ -6,6 +6,7 @@ instead."""
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -23,12 +24,15 @@ def completed(value: Any) -> Future:
     return done
 
 
-def in_thread(function: Callable[..., Any], *args: Any, name: str = "buscheck") -> Future:
+def in_thread(function: Callable[..., Any], *args: Any, name: str = "buscheck", daemon: bool = False) -> Future:
     """`function(*args)` started in a thread of its own; `.result()` waits for it and raises what it raised.
     With one thread to use, or none to be had (a memory limit), it runs here and now, and the future is
-    already done."""
+    already done. `daemon`: work nobody waits for if the program ends first (an error elsewhere): the exit
+    does not wait for it."""
     if threads() >= 2:
         try:
+            if daemon:
+                return _daemon(function, args, name)
             pool = ThreadPoolExecutor(1, thread_name_prefix=name)
             future = pool.submit(function, *args)
             pool.shutdown(wait=False)  # the thread ends when the function returns
@@ -41,3 +45,16 @@ def in_thread(function: Callable[..., Any], *args: Any, name: str = "buscheck") 
     except Exception as error:  # handed over as a thread's would be
         done.set_exception(error)
     return done
+
+
+def _daemon(function: Callable[..., Any], args: tuple, name: str) -> Future:
+    future: Future = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(function(*args))
+        except BaseException as error:  # handed over to whoever waits
+            future.set_exception(error)
+
+    threading.Thread(target=run, name=name, daemon=True).start()
+    return future

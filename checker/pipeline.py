@@ -135,9 +135,9 @@ def audit_with_inputs(request: Any) -> tuple[Audit, Loaded, Measured]:
     full_pack = open_pack(request.rules)
     pack = select_rules(full_pack, request.select, request.ignore)
     city = resolve_city(pack, request.city, request.profile, request.overrides)
-    # the inputs' SHA-256 (hashlib without the GIL) while they are loaded
+    # the inputs' SHA-256 (hashlib without the GIL) while they are loaded; a bad input's exit does not wait for it
     pending_digests = in_thread(input_digests, [(spec.name, getattr(request, spec.name)) for spec in INPUTS],
-                                name="buscheck-digests")
+                                name="buscheck-digests", daemon=True)
     with as_gtfs(request.feed, request.feed_crs, request.interval, request.speed_kmh, request.service_date) as source:
         loaded = load_inputs(request, pack, source.path, source.datum)  # a service table is converted on the fly
     loaded.notices[:0] = source.notices

@@ -1,6 +1,8 @@
 """The command-line contract: exit codes, JSON on stdout valid against the schema, --out written atomically."""
 
 import json
+import os
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -223,3 +225,55 @@ def test_audit_leaves_without_teardown_once_everything_is_written(tmp_path):
     written = json.loads((tmp_path / "out" / "result.json").read_text(encoding="utf-8"))
     assert printed["findings"] == written["findings"] and len(printed["findings"]) > 10
     assert (tmp_path / "out" / "report.xlsx").stat().st_size > 0 and (tmp_path / "out" / "report.html").exists()
+
+
+def test_a_script_calling_main_carries_on_after_the_audit(tmp_path):
+    """Only the program (`run`: the console script, `python -m checker`) leaves without teardown; a script that
+    calls `main` in its own process gets SystemExit and goes on."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    city = REPO / "sample_feeds" / "sample_city"
+    code = ("import sys\nfrom checker.__main__ import main\n"
+            f"sys.argv = ['buscheck', 'audit', {str(city / 'gtfs.zip')!r}, '--built-up', "
+            f"{str(city / 'built_up.geojson')!r}, '--city', '示例市', '--profile', {str(city / 'profile.toml')!r}, "
+            "'--format', 'json']\n"
+            "try:\n    main()\nexcept SystemExit as done:\n    print('carried on', done.code, file=sys.stderr)\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "carried on 1" in run.stderr, run.stderr[-2000:]
+
+
+def test_the_program_with_stdout_closed_still_exits_2_on_bad_input():
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-c", "import os, runpy, sys; os.close(1); sys.stdout = None; "
+                          "sys.argv = ['buscheck', 'audit', 'x.zip', '--built-up', 'b.geojson', '--city', '广州', "
+                          "'--date', '2099-13-01']; runpy.run_module('checker', run_name='__main__')"],
+                         capture_output=True, text=True)
+    assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr[-2000:]
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists() or not hasattr(os, "mkfifo"), reason="POSIX devices and FIFOs")
+@pytest.mark.parametrize("kind", ["device", "fifo"])
+def test_an_input_that_never_ends_or_blocks_is_refused_not_hashed(tmp_path, kind):
+    """The inputs are hashed (for the provenance) while they load; a device or a pipe without a writer is
+    refused by its loader, and the hash must neither read it for ever nor block the exit."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    if kind == "fifo":
+        os.mkfifo(tmp_path / "pipe")
+    given = "/dev/zero" if kind == "device" else str(tmp_path / "pipe")
+    city = REPO / "sample_feeds" / "sample_city"
+    for threads in ("2", "1"):  # a batch worker's share of two cores: the hash runs before the loading
+        run = subprocess.run([sys.executable, "-m", "checker", "audit", city / "gtfs.zip", "--built-up",
+                              city / "built_up.geojson", "--city", "示例市", "--profile", city / "profile.toml",
+                              "--facilities", given],
+                             capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "BUSCHECK_THREADS": threads})
+        assert run.returncode == 2 and "facilities" in run.stderr, run.stderr[-1000:]

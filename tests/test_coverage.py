@@ -206,3 +206,52 @@ def test_a_grid_too_large_leaves_every_disc_in(monkeypatch):
     area = shapely.box(*(ORIGIN - 5000), *(ORIGIN + 5000))
     plain = shapely.intersection(shapely.union_all(discs_module.discs(centres, R)), area)
     assert shapely.intersection(discs_module.union_of_discs(centres, R, area), area).area == pytest.approx(plain.area)
+
+
+def test_a_stop_projected_to_infinity_leaves_the_union_as_it_was():
+    """A stop on the far side of the earth projects to infinity: it lays no cell and is never inner, and the
+    other stops' union is the one they give alone."""
+    from checker.metrics.discs import inner_discs, union_of_discs
+
+    centres = _town(1, 800, 50)
+    far = np.vstack([centres, [[np.inf, np.inf]]])
+    inner, cells = inner_discs(far, R)
+    assert not inner[-1] and inner.any()
+    assert not inner_discs(np.array([[np.nan, 1.0], [np.inf, 2.0]]), R)[0].any()
+    area = shapely.box(*(ORIGIN - 5000), *(ORIGIN + 5000))
+    alone = shapely.intersection(union_of_discs(centres, R, area), area)
+    assert shapely.intersection(union_of_discs(far, R, area), area).area == pytest.approx(alone.area, rel=1e-12)
+
+
+def test_an_antipodal_stop_is_an_audit_like_any_other():
+    """Through compute_coverage, as the audit calls it: no warning, no error, the same ratio."""
+    import warnings
+
+    square = _polygon(square_km(-3, -3, 3, 3))
+    points = [(x, y) for x in (-2, -1, 0, 1, 2) for y in (-2, -1, 0, 1, 2)]
+    lon, lat = map(np.array, zip(*[at(x, y) for x, y in points], strict=True))
+    near = compute_coverage(square, lon, lat, R)
+    centre = shapely.centroid(square)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        far = compute_coverage(square, np.append(lon, centre.x - 180), np.append(lat, -centre.y), R)
+    assert far.ratio == pytest.approx(near.ratio, rel=1e-12)
+
+
+def test_coverage_is_computed_in_one_thread_when_no_other_can_start(monkeypatch):
+    import concurrent.futures
+
+    import checker.metrics.coverage as coverage_module
+
+    rng = np.random.default_rng(3)
+    square = _polygon(square_km(-4, -4, 4, 4))
+    points = [tuple(p) for p in rng.uniform(-4, 4, size=(300, 2))]
+    monkeypatch.setattr(coverage_module, "PARALLEL_FROM", 10)
+    threaded = _cover(square, points)
+
+    class NoThreads(concurrent.futures.ThreadPoolExecutor):
+        def submit(self, *args, **kwargs):
+            raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(coverage_module, "ThreadPoolExecutor", NoThreads)
+    assert _cover(square, points).covered_km2 == pytest.approx(threaded.covered_km2, rel=1e-12)

@@ -140,11 +140,17 @@ def _groups(departures: pl.DataFrame) -> list[tuple[tuple[str, int], list[int]]]
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["A", "B", "C"]), st.integers(0, 1), st.integers(5 * 12, 23 * 12)),
                 min_size=1, max_size=40),
-       st.lists(st.tuples(st.integers(6, 20), st.integers(1, 6)), min_size=1, max_size=3))
+       st.lists(st.tuples(st.integers(6, 20), st.integers(1, 6)), min_size=0, max_size=3))
 def test_headways_agree_with_the_rules_worked_by_hand(rows, windows):
-    """Any departures (five-minute steps, so gaps tie) and any peaks, overlapping or not."""
+    """Any departures (five-minute steps, so gaps tie) and any peaks, overlapping or not, or none (a day type
+    without peaks: every departure is off-peak)."""
     departures = pl.DataFrame({"route_id": [r for r, _, _ in rows], "direction_id": [d for _, d, _ in rows],
                                "departure_s": [t * 300 for _, _, t in rows]})
     peaks = list({Window(start * 3600, (start + hours) * 3600) for start, hours in windows})
     table = headways(departures, peaks)
     assert [tuple(row) for row in table.iter_rows()] == _by_hand(departures, peaks)
+
+
+def test_a_day_without_peaks_counts_every_departure_off_peak():
+    table = headways(_departures([360, 380, 400, 460]), [])
+    assert table.select("window", "departures", "max_headway_s").rows() == [(OFFPEAK, 4, 60 * 60)]

@@ -72,3 +72,24 @@ def test_clock_round_trip():
     assert hms(parse_clock("24:30:00")) == "24:30:00"
     with pytest.raises(ValueError):
         parse_clock("7h30")
+
+
+@pytest.mark.parametrize("threads_start", [True, False])
+def test_a_long_column_reads_alike_in_two_parts_or_one(monkeypatch, threads_start):
+    """Two parts on two threads, or all in one when no thread can be started (a batch worker's memory limit)."""
+    import concurrent.futures
+
+    import checker.load.table as table_module
+
+    times = [f"{h:02d}:{m:02d}:{s:02d}" for h in range(0, 48, 3) for m in range(0, 60, 7) for s in range(0, 60, 11)]
+    column = pl.DataFrame({"t": (times * 3)[:1200] + ["7:05:00", None, "25:61:00", " 08:00:00"]})
+    expected = column.select(pl.when(pl.col("t").str.contains(_VALID_TIME)).then(time_seconds(pl.col("t")))
+                             .cast(pl.Int32))["t"].to_list()
+    monkeypatch.setattr(table_module, "PARALLEL_TIMES_FROM", 100)
+    if not threads_start:
+        class NoThreads(concurrent.futures.ThreadPoolExecutor):
+            def submit(self, *args, **kwargs):
+                raise RuntimeError("can't start new thread")
+
+        monkeypatch.setattr(table_module, "ThreadPoolExecutor", NoThreads)
+    assert column_seconds(column, "t").to_list() == expected

@@ -224,7 +224,8 @@ def _leave() -> None:
     """End this worker now: everything it wrote is closed, and its row sent."""
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):
-            stream.flush()
+            if stream is not None:  # None: started with the stream closed
+                stream.flush()
     os._exit(0)
 
 
@@ -434,7 +435,7 @@ def largest_first(jobs: list[CityJob]) -> list[CityJob]:
     return sorted(jobs, key=lambda job: -feed_bytes(job))
 
 
-def _summary_writer() -> Callable[..., None]:
+def _summary_writer() -> Callable[..., list[Path]]:
     """write_summary, imported when first needed: its openpyxl would delay the workers' start by 0.14 s."""
     from checker.report.summary import write_summary
 

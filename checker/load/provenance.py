@@ -8,7 +8,7 @@ from typing import Any
 
 
 def digest(path: Path) -> tuple[str, int]:
-    """SHA-256 and size of a file, or of a folder's files (names and bytes, sorted)."""
+    """SHA-256 and size of a regular file, or of a folder's regular files (names and bytes, sorted)."""
     sha = hashlib.sha256()
     size = 0
     files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
@@ -24,10 +24,11 @@ def digest(path: Path) -> tuple[str, int]:
 
 def input_digests(inputs: list[tuple[str, Any]]) -> list[dict[str, Any]]:
     """Every input given as a file or folder, (name, value) pairs: its name, path, SHA-256 and bytes (the Python
-    API's in-memory feed or geometry has none)."""
+    API's in-memory feed or geometry has none; nor has a device or a pipe, which would never end or block:
+    the loaders refuse those)."""
     rows = []
     for name, value in inputs:
-        if isinstance(value, str | Path) and Path(value).exists():
+        if isinstance(value, str | Path) and (Path(value).is_file() or Path(value).is_dir()):
             sha, size = digest(Path(value))
             rows.append({"input": name, "path": str(value), "sha256": sha, "bytes": size})
     return rows

@@ -176,11 +176,16 @@ def column_seconds(df: pl.DataFrame, column: str) -> pl.Series:
     parts = min(threads(), 2) if len(raw) >= PARALLEL_TIMES_FROM else 1
     bounds = np.linspace(0, len(raw), parts + 1).astype(int)
     slices = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    if parts > 1:
+        try:
+            with ThreadPoolExecutor(parts) as pool:
+                list(pool.map(lambda part: _read_hh_mm_ss(raw[part], seconds[part], strict[part]), slices))
+        except RuntimeError as error:  # no thread to be had (a memory limit): all of it here
+            if "thread" not in str(error):
+                raise
+            parts = 1
     if parts == 1:
         _read_hh_mm_ss(raw, seconds, strict)
-    else:
-        with ThreadPoolExecutor(parts) as pool:
-            list(pool.map(lambda part: _read_hh_mm_ss(raw[part], seconds[part], strict[part]), slices))
     result = pl.Series(column, seconds, dtype=pl.Int32)
     if strict.all():
         return result

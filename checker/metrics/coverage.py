@@ -54,9 +54,14 @@ def _served_area(centres: np.ndarray, radius_m: float, area: BaseGeometry) -> Ba
     workers = min(2, threads())
     if workers < 2 or len(centres) < PARALLEL_FROM:
         return union_of_discs(centres, radius_m, area)
-    with ThreadPoolExecutor(workers) as pool:
-        halves = pool.map(lambda part: union_of_discs(part, radius_m, area), np.array_split(centres, workers))
-        return shapely.union_all(list(halves))
+    try:
+        with ThreadPoolExecutor(workers) as pool:
+            halves = pool.map(lambda part: union_of_discs(part, radius_m, area), np.array_split(centres, workers))
+            return shapely.union_all(list(halves))
+    except RuntimeError as error:  # no thread to be had (a memory limit): in this one
+        if "thread" not in str(error):
+            raise
+        return union_of_discs(centres, radius_m, area)
 
 
 def compute_coverage(

@@ -64,7 +64,15 @@ def _axis_reach(lower: np.ndarray, side: float) -> tuple[np.ndarray, np.ndarray]
 
 def inner_discs(centres: np.ndarray, circumradius: float) -> tuple[np.ndarray, np.ndarray]:
     """Which discs are inner (every cell their circumscribed circle reaches is full), and the full cells as
-    boxes. None inner when the grid would be too large."""
+    boxes. None inner when the grid would be too large; a centre that is not finite (a stop projected from the
+    far side of the earth) is never inner and lays no cell."""
+    finite = np.isfinite(centres).all(axis=1)
+    if not finite.all():
+        inner = np.zeros(len(centres), dtype=bool)
+        if not finite.any():
+            return inner, np.empty(0, dtype=object)
+        inner[finite], cells = inner_discs(centres[finite], circumradius)
+        return inner, cells
     side = CELL_SHARE * circumradius
     inscribed = circumradius * math.cos(math.pi / (4 * QUAD_SEGMENTS)) - ROUNDING_M
     reach_m = circumradius + ROUNDING_M

@@ -60,8 +60,9 @@ def headways(departures: pl.DataFrame, peaks: list[Window]) -> pl.DataFrame:
         aggregations += [*worst(pl.when((since < b) & (departure > a)).then(departure - since), f"p{i}"),
                          departure.is_between(a, b, closed="left").sum().alias(f"p{i}_departures")]
         inside_a_peak = inside_a_peak | ((since >= a) & (departure <= b))
+    # counted on the column: with no peak (a day type without peaks) `~in_any` alone is one literal, summed once
     aggregations += [*worst(pl.when(~inside_a_peak).then(departure - since), "off"),
-                     (~in_any(departure, peaks)).sum().alias("off_departures")]
+                     (departure.is_not_null() & ~in_any(departure, peaks)).sum().alias("off_departures")]
     per_route = ordered.group_by(KEY).agg(aggregations)
 
     rows = []

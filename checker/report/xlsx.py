@@ -60,18 +60,22 @@ class Book:
             sheet.write_string(0, i, xlsx_text(name), self.bold)
         typed = {i: self.number_formats["0.00%"] for i in percent_columns}
         typed |= {i: self.number_formats["[h]:mm:ss"] for i in time_columns}
+        # the undecorated writers: the public ones first convert "A1" cell names, which these rows never use
+        # (XlsxWriter keeps both, _write_string being "the undecorated version of write_string")
+        text = getattr(sheet, "_write_string", sheet.write_string)
+        number = getattr(sheet, "_write_number", sheet.write_number)
         for r, row in enumerate(rows, start=1):
             for c, value in enumerate(row):
                 if status_column == c and value in self.fills:  # in both languages, as in every other output
-                    sheet.write_string(r, c, STATUS_LABEL.get(value, value), self.fills[value])
+                    text(r, c, STATUS_LABEL.get(value, value), self.fills[value])
                 elif isinstance(value, str):
-                    sheet.write_string(r, c, xlsx_text(value))
+                    text(r, c, xlsx_text(value))
                 elif isinstance(value, bool):
                     sheet.write_boolean(r, c, value)
                 elif isinstance(value, int | float):
-                    sheet.write_number(r, c, value, typed.get(c))
+                    number(r, c, value, typed.get(c))
                 elif value is not None:
-                    sheet.write_string(r, c, xlsx_text(str(value)))
+                    text(r, c, xlsx_text(str(value)))
 
     def close(self) -> None:
         try:

@@ -36,9 +36,10 @@ def _findings_csv(audit: Audit, path: Path) -> None:
                              f.message_zh, f.message_en]))
 
 
-def _routes_csv(audit: Audit, path: Path) -> None:
+def _routes_csv(audit: Audit, path: Path, doc: dict[str, Any] | None = None) -> None:
     """One row per route-direction, with the departures an operator would add to comply. Text cells that a
-    spreadsheet would read as a formula are neutralised (report/cells.py), in findings.csv too."""
+    spreadsheet would read as a formula are neutralised (report/cells.py), in findings.csv too. `doc`: the
+    JSON document, whose route entries are these rows' (built once)."""
     wanted: dict[tuple, set[str]] = {}
     for f in audit.result.findings:
         if "add_departures" in f.detail:
@@ -48,6 +49,8 @@ def _routes_csv(audit: Audit, path: Path) -> None:
     result = audit.result
     days = ([(d.service_date["date"], d.day_type, d.metrics) for d in result.days] if result.days
             else [(None, None, result.metrics)])
+    documented = ([d["metrics"]["routes"] for d in doc["days"]] if result.days else [doc["metrics"]["routes"]]
+                  ) if doc is not None else [None] * len(days)
     columns = [*(["date", "day_type"] if result.days else []),
                "route_id", "direction_id", "route_short_name", "route_long_name", "towards", "origin_stop_id", "trips",
                "first_departure", "last_departure", "max_headway_peak_min", "max_headway_offpeak_min",
@@ -57,12 +60,13 @@ def _routes_csv(audit: Audit, path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8-sig") as handle:  # BOM so that Excel reads Chinese right
         writer = csv.DictWriter(handle, columns, extrasaction="ignore")
         writer.writeheader()
-        for day, day_type, metrics in days:  # a --week audit: every day's routes, each row saying its day
-            for route in metrics.routes:
+        for (day, day_type, metrics), entries in zip(days, documented, strict=True):  # --week: every day's routes
+            for i, route in enumerate(metrics.routes):
                 published = "; ".join(f"{hm(b.start_s)}-{hm(b.end_s)} "
                                       f"{range_text(b.low_min, b.high_min).replace('–', '-')}"
                                       for b in route.published or [])
-                row = {**route_document(route), "date": day, "day_type": day_type, "published_intervals": published,
+                entry = entries[i] if entries is not None else route_document(route)
+                row = {**entry, "date": day, "day_type": day_type, "published_intervals": published,
                        "add_departures": plans.get((day, *route.key), "")}
                 writer.writerow({key: csv_cell(row[key]) for key in columns})
 
@@ -98,7 +102,7 @@ def write_outputs(audit: Audit, out_dir: Path, extra: dict[str, str] | None = No
     with OutDir(out_dir, "audit", inputs) as out:
         out.write("result.json", lambda path: path.write_text(result_json(audit.result, doc), encoding="utf-8"))
         out.write("findings.csv", lambda path: _findings_csv(audit, path))
-        out.write("routes.csv", lambda path: _routes_csv(audit, path))
+        out.write("routes.csv", lambda path: _routes_csv(audit, path, doc))
         out.write("uncovered.geojson", lambda path: _uncovered_geojson(audit, path))
         from checker.report.html import write_html  # jinja2 and openpyxl: only when reports are written
         from checker.report.xlsx import write_xlsx

@@ -208,9 +208,10 @@ def audit(**options: Any) -> None:
         )
         done = run_audit(request)
         doc = to_document(done.result)  # once, for every output
-        written = write_outputs(done, out, inputs=inputs, doc=doc) if out is not None else []
-        if options["output_format"] is Format.json:
-            sys.stdout.write(result_json(done.result, doc) + "\n")
+        text = result_json(done.result, doc) if options["output_format"] is Format.json else None  # and its text
+        written = write_outputs(done, out, inputs=inputs, doc=doc, json_text=text) if out is not None else []
+        if text is not None:
+            sys.stdout.write(text + "\n")
         else:
             console = Console(highlight=False, width=output_width())
             render_text(done, console, doc)

@@ -94,13 +94,15 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def write_outputs(audit: Audit, out_dir: Path, extra: dict[str, str] | None = None,
-                  inputs: Iterable[Path | str | None] = (), doc: dict[str, Any] | None = None) -> list[Path]:
+                  inputs: Iterable[Path | str | None] = (), doc: dict[str, Any] | None = None,
+                  json_text: str | None = None) -> list[Path]:
     """Every result file (and `extra` text files, such as a batch city's input hash) written into a staging
-    folder, then put in place of `out_dir` whole (report/outdir.py). `doc`: the JSON document, when the
-    caller has built it already."""
+    folder, then put in place of `out_dir` whole (report/outdir.py). `doc` and `json_text`: the JSON document,
+    and its text, when the caller has them already."""
     doc = doc or to_document(audit.result)  # once, for the JSON, HTML and xlsx alike
+    text = json_text if json_text is not None else result_json(audit.result, doc)
     with OutDir(out_dir, "audit", inputs) as out:
-        out.write("result.json", lambda path: path.write_text(result_json(audit.result, doc), encoding="utf-8"))
+        out.write("result.json", lambda path: path.write_text(text, encoding="utf-8"))
         out.write("findings.csv", lambda path: _findings_csv(audit, path))
         out.write("routes.csv", lambda path: _routes_csv(audit, path, doc))
         out.write("uncovered.geojson", lambda path: _uncovered_geojson(audit, path))

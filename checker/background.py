@@ -47,6 +47,21 @@ def in_thread(function: Callable[..., Any], *args: Any, name: str = "buscheck", 
     return done
 
 
+def in_parts(function: Callable[[Any], Any], parts: list[Any]) -> list[Any]:
+    """`function` of each part, on threads of their own (the work releasing the GIL), as many at once as this
+    process may keep busy; one after another here with one thread to use, or when none can be started (a
+    memory limit)."""
+    workers = min(len(parts), threads())
+    if workers >= 2:
+        try:
+            with ThreadPoolExecutor(workers) as pool:
+                return list(pool.map(function, parts))
+        except RuntimeError as error:  # "can't start new thread"; any other error is the work's own
+            if "thread" not in str(error):
+                raise
+    return [function(part) for part in parts]
+
+
 def _daemon(function: Callable[..., Any], args: tuple, name: str) -> Future:
     future: Future = Future()
 

@@ -249,9 +249,11 @@ def test_coverage_is_computed_in_one_thread_when_no_other_can_start(monkeypatch)
     monkeypatch.setattr(coverage_module, "PARALLEL_FROM", 10)
     threaded = _cover(square, points)
 
+    import checker.background
+
     class NoThreads(concurrent.futures.ThreadPoolExecutor):
         def submit(self, *args, **kwargs):
             raise RuntimeError("can't start new thread")
 
-    monkeypatch.setattr(coverage_module, "ThreadPoolExecutor", NoThreads)
+    monkeypatch.setattr(checker.background, "ThreadPoolExecutor", NoThreads)
     assert _cover(square, points).covered_km2 == pytest.approx(threaded.covered_km2, rel=1e-12)

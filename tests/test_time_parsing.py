@@ -87,9 +87,11 @@ def test_a_long_column_reads_alike_in_two_parts_or_one(monkeypatch, threads_star
                              .cast(pl.Int32))["t"].to_list()
     monkeypatch.setattr(table_module, "PARALLEL_TIMES_FROM", 100)
     if not threads_start:
+        import checker.background
+
         class NoThreads(concurrent.futures.ThreadPoolExecutor):
             def submit(self, *args, **kwargs):
                 raise RuntimeError("can't start new thread")
 
-        monkeypatch.setattr(table_module, "ThreadPoolExecutor", NoThreads)
+        monkeypatch.setattr(checker.background, "ThreadPoolExecutor", NoThreads)
     assert column_seconds(column, "t").to_list() == expected

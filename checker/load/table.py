@@ -15,14 +15,13 @@ import csv
 import io
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 import polars as pl
 
-from checker.background import threads
+from checker.background import in_parts
 from checker.errors import InputError, excerpt
 from checker.load.archive import FeedSource
 from checker.load.encoding import to_utf8
@@ -173,19 +172,10 @@ def column_seconds(df: pl.DataFrame, column: str) -> pl.Series:
     raw = packed.fill_null(0).to_numpy().view(np.uint8).reshape(-1, 8)
     seconds = np.empty(len(raw), dtype=np.int32)
     strict = np.empty(len(raw), dtype=bool)
-    parts = min(threads(), 2) if len(raw) >= PARALLEL_TIMES_FROM else 1
+    parts = 2 if len(raw) >= PARALLEL_TIMES_FROM else 1
     bounds = np.linspace(0, len(raw), parts + 1).astype(int)
-    slices = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-    if parts > 1:
-        try:
-            with ThreadPoolExecutor(parts) as pool:
-                list(pool.map(lambda part: _read_hh_mm_ss(raw[part], seconds[part], strict[part]), slices))
-        except RuntimeError as error:  # no thread to be had (a memory limit): all of it here
-            if "thread" not in str(error):
-                raise
-            parts = 1
-    if parts == 1:
-        _read_hh_mm_ss(raw, seconds, strict)
+    in_parts(lambda part: _read_hh_mm_ss(raw[part], seconds[part], strict[part]),
+             [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
     result = pl.Series(column, seconds, dtype=pl.Int32)
     if strict.all():
         return result

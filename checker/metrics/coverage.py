@@ -7,7 +7,6 @@ whose radius is enlarged so that each polygon has exactly the circle's area.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,7 +14,7 @@ import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
-from checker.background import threads
+from checker.background import in_parts, threads
 from checker.load.polygons import project
 from checker.metrics.discs import union_of_discs
 
@@ -51,17 +50,10 @@ def local_projection(area_wgs84: BaseGeometry) -> CRS:
 def _served_area(centres: np.ndarray, radius_m: float, area: BaseGeometry) -> BaseGeometry:
     """Union of the discs around `centres` (sorted west to east), exact within the area: each half unioned in
     its own thread (GEOS releases the GIL), then the two joined."""
-    workers = min(2, threads())
-    if workers < 2 or len(centres) < PARALLEL_FROM:
+    if threads() < 2 or len(centres) < PARALLEL_FROM:
         return union_of_discs(centres, radius_m, area)
-    try:
-        with ThreadPoolExecutor(workers) as pool:
-            halves = pool.map(lambda part: union_of_discs(part, radius_m, area), np.array_split(centres, workers))
-            return shapely.union_all(list(halves))
-    except RuntimeError as error:  # no thread to be had (a memory limit): in this one
-        if "thread" not in str(error):
-            raise
-        return union_of_discs(centres, radius_m, area)
+    halves = in_parts(lambda part: union_of_discs(part, radius_m, area), np.array_split(centres, 2))
+    return shapely.union_all(halves)
 
 
 def compute_coverage(

@@ -16,7 +16,7 @@ from checker.model.clock import hm
 from checker.model.result import Audit
 from checker.model.service_table import range_text
 from checker.report.cells import csv_cell, csv_row
-from checker.report.document import plain, result_json, route_document, to_document
+from checker.report.document import plain, result_json, to_document
 from checker.report.outdir import OutDir, check_out_dir
 
 __all__ = ["check_out_dir", "write_outputs"]
@@ -36,7 +36,7 @@ def _findings_csv(audit: Audit, path: Path) -> None:
                              f.message_zh, f.message_en]))
 
 
-def _routes_csv(audit: Audit, path: Path, doc: dict[str, Any] | None = None) -> None:
+def _routes_csv(audit: Audit, path: Path, doc: dict[str, Any]) -> None:
     """One row per route-direction, with the departures an operator would add to comply. Text cells that a
     spreadsheet would read as a formula are neutralised (report/cells.py), in findings.csv too. `doc`: the
     JSON document, whose route entries are these rows' (built once)."""
@@ -49,8 +49,7 @@ def _routes_csv(audit: Audit, path: Path, doc: dict[str, Any] | None = None) -> 
     result = audit.result
     days = ([(d.service_date["date"], d.day_type, d.metrics) for d in result.days] if result.days
             else [(None, None, result.metrics)])
-    documented = ([d["metrics"]["routes"] for d in doc["days"]] if result.days else [doc["metrics"]["routes"]]
-                  ) if doc is not None else [None] * len(days)
+    documented = [d["metrics"]["routes"] for d in doc["days"]] if result.days else [doc["metrics"]["routes"]]
     columns = [*(["date", "day_type"] if result.days else []),
                "route_id", "direction_id", "route_short_name", "route_long_name", "towards", "origin_stop_id", "trips",
                "first_departure", "last_departure", "max_headway_peak_min", "max_headway_offpeak_min",
@@ -61,11 +60,10 @@ def _routes_csv(audit: Audit, path: Path, doc: dict[str, Any] | None = None) -> 
         writer = csv.DictWriter(handle, columns, extrasaction="ignore")
         writer.writeheader()
         for (day, day_type, metrics), entries in zip(days, documented, strict=True):  # --week: every day's routes
-            for i, route in enumerate(metrics.routes):
+            for route, entry in zip(metrics.routes, entries, strict=True):
                 published = "; ".join(f"{hm(b.start_s)}-{hm(b.end_s)} "
                                       f"{range_text(b.low_min, b.high_min).replace('–', '-')}"
                                       for b in route.published or [])
-                entry = entries[i] if entries is not None else route_document(route)
                 row = {**entry, "date": day, "day_type": day_type, "published_intervals": published,
                        "add_departures": plans.get((day, *route.key), "")}
                 writer.writerow({key: csv_cell(row[key]) for key in columns})

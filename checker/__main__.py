@@ -22,12 +22,21 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM)
 QUICK_EXIT = ("audit", "diff", "batch")
 
 
-def _exit_now(signum: int, frame: object) -> None:
+def _flushed() -> bool:
+    """stdout and stderr flushed (a stream the process was started without, None, has nothing to flush); False
+    when one cannot be (a closed pipe)."""
+    done = True
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
+            if stream is not None:
+                stream.flush()
         except (OSError, ValueError):
-            pass
+            done = False
+    return done
+
+
+def _exit_now(signum: int, frame: object) -> None:
+    _flushed()
     os._exit(128 + signum)
 
 
@@ -39,17 +48,9 @@ def _working_threads() -> list[threading.Thread]:
 
 def _leave(code: object) -> None:
     """os._exit with the exit status, once stdout and stderr are flushed; returns (for the normal exit) when
-    the status is not a number or a stream cannot be flushed (a closed pipe: Python's exit reports it). A
-    stream the process was started without (None) has nothing to flush."""
-    if not (code is None or isinstance(code, int)):
-        return
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            if stream is not None:  # None: started with the stream closed
-                stream.flush()
-        except (OSError, ValueError):
-            return
-    os._exit(code or 0)
+    the status is not a number or a stream cannot be flushed (a closed pipe: Python's exit reports it)."""
+    if (code is None or isinstance(code, int)) and _flushed():
+        os._exit(code or 0)
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -476,7 +476,9 @@ def run_batch(jobs: list[CityJob], out: Path, workers: int, scheduler: str | Non
                 rows[job.slug] = previous
                 if progress:
                     progress(previous)
-            _summary_writer()  # every city handed out: openpyxl is imported while the last ones run
+            # every city handed out: openpyxl is imported while the last ones run, in a thread of its own: in the
+            # main thread, a Ctrl-C or SIGTERM landing inside the import (inside openpyxl's XML parsing) was lost
+            threading.Thread(target=_summary_writer, daemon=True, name="buscheck-summary-import").start()
 
         results = (run_dask(list(calls()), scheduler) if scheduler
                    else run_local(calls(), min(workers, len(jobs)), max_memory))

@@ -76,7 +76,8 @@ def test_clock_round_trip():
 
 @pytest.mark.parametrize("threads_start", [True, False])
 def test_a_long_column_reads_alike_in_two_parts_or_one(monkeypatch, threads_start):
-    """Two parts on two threads, or all in one when no thread can be started (a batch worker's memory limit)."""
+    """Two parts on two threads, or all in one when no thread can be started (a batch worker's memory limit);
+    each read in steps (of 7 values here, so that steps end anywhere within a part)."""
     import concurrent.futures
 
     import checker.load.table as table_module
@@ -86,6 +87,7 @@ def test_a_long_column_reads_alike_in_two_parts_or_one(monkeypatch, threads_star
     expected = column.select(pl.when(pl.col("t").str.contains(_VALID_TIME)).then(time_seconds(pl.col("t")))
                              .cast(pl.Int32))["t"].to_list()
     monkeypatch.setattr(table_module, "PARALLEL_TIMES_FROM", 100)
+    monkeypatch.setattr(table_module, "TIMES_PER_STEP", 7)
     if not threads_start:
         import checker.background
 

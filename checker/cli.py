@@ -207,8 +207,9 @@ def audit(**options: Any) -> None:
             **{spec.datum: options[spec.datum] for spec in INPUTS if spec.datum},
         )
         done = run_audit(request)
-        doc = to_document(done.result)  # once, for every output
-        text = result_json(done.result, doc) if options["output_format"] is Format.json else None  # and its text
+        as_json = options["output_format"] is Format.json
+        doc = to_document(done.result) if out is not None or not as_json else None  # once, for every output
+        text = result_json(done.result, doc) if as_json else None  # and its text (its own document when alone)
         written = write_outputs(done, out, inputs=inputs, doc=doc, json_text=text) if out is not None else []
         if text is not None:
             sys.stdout.write(text + "\n")

@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 
+import orjson
 import pytest
 from openpyxl import load_workbook
 
@@ -148,3 +149,7 @@ def test_result_json_is_compact_for_a_megacity(monkeypatch):
     monkeypatch.setattr(document, "COMPACT_ABOVE_ROUTES", len(audit.result.metrics.routes) - 1)
     compact = result_json(audit.result)
     assert "\n" in indented and "\n" not in compact and json.loads(compact) == json.loads(indented)
+    # written alone, the findings go in as the text orjson made of them: the same bytes as from the document
+    assert isinstance(document.to_document(audit.result, findings_as_text=True)["findings"], orjson.Fragment)
+    assert compact == orjson.dumps(document.to_document(audit.result)).decode("utf-8")
+    assert compact == result_json(audit.result, document.to_document(audit.result))

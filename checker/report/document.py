@@ -45,11 +45,17 @@ def plain_findings(findings: list[Any]) -> list[dict[str, Any]]:
     recursion in Python cost a tenth of a second): the same values for what findings hold (text, numbers,
     clock times, lists and dicts of them; tests compare the two on every finding of the sample city). A value
     orjson cannot write as `plain` would (a numpy number, a key that is not text) takes `plain` itself."""
-    fields = [vars(f) for f in findings]
+    written = _findings_json(findings)
+    return orjson.loads(written) if written is not None else [plain(vars(f)) for f in findings]
+
+
+def _findings_json(findings: list[Any]) -> bytes | None:
+    """The findings' fields as compact JSON text, as `plain` would give them; None when orjson cannot."""
     try:
-        return orjson.loads(orjson.dumps(fields, default=_subclass_value, option=orjson.OPT_PASSTHROUGH_SUBCLASS))
+        return orjson.dumps([vars(f) for f in findings], default=_subclass_value,
+                            option=orjson.OPT_PASSTHROUGH_SUBCLASS)
     except TypeError:  # orjson.JSONEncodeError is a TypeError
-        return [plain(f) for f in fields]
+        return None
 
 
 def _minutes(seconds: int | None) -> float | None:
@@ -128,8 +134,12 @@ def metrics_document(metrics: Metrics, hub_verdicts: list[HubVerdict] | None) ->
     return doc
 
 
-def to_document(result: AuditResult) -> dict[str, Any]:
+def to_document(result: AuditResult, findings_as_text: bool = False) -> dict[str, Any]:
+    """The document. `findings_as_text`: the findings as their compact JSON text (an orjson.Fragment), for a
+    document that is only written out compact, so that they are not read back into objects to be written
+    again."""
     first = metrics_document(result.metrics, result.hub_verdicts)
+    written = _findings_json(result.findings) if findings_as_text else None
 
     def day_metrics(day: Any) -> dict[str, Any]:  # the first day's are the result's own: built once
         same = day.metrics is result.metrics and day.hub_verdicts is result.hub_verdicts
@@ -146,7 +156,7 @@ def to_document(result: AuditResult) -> dict[str, Any]:
         "inputs": result.inputs,
         "settings": result.settings,
         "summary": result.summary(),
-        "findings": plain_findings(result.findings),
+        "findings": orjson.Fragment(written) if written is not None else plain_findings(result.findings),
         "metrics": first,
         "notices": result.notices,
         **({"days": [{"service_date": day.service_date, "day_type": day.day_type, "hours_set": day.hours_set,
@@ -165,4 +175,5 @@ def result_json(result: AuditResult, doc: dict[str, Any] | None = None) -> str:
     (thousands of route-directions)."""
     rows = len(result.metrics.routes) + sum(len(day.metrics.routes) for day in result.days or [])  # --week: every day's
     compact = rows > COMPACT_ABOVE_ROUTES
-    return orjson.dumps(doc or to_document(result), option=0 if compact else orjson.OPT_INDENT_2).decode("utf-8")
+    doc = doc or to_document(result, findings_as_text=compact)  # a fragment keeps no indentation: compact only
+    return orjson.dumps(doc, option=0 if compact else orjson.OPT_INDENT_2).decode("utf-8")

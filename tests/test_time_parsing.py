@@ -77,13 +77,17 @@ def test_clock_round_trip():
 @pytest.mark.parametrize("threads_start", [True, False])
 def test_a_long_column_reads_alike_in_two_parts_or_one(monkeypatch, threads_start):
     """Two parts on two threads, or all in one when no thread can be started (a batch worker's memory limit);
-    each read in steps (of 7 values here, so that steps end anywhere within a part)."""
+    each chunk read in steps (of 7 values here, so that steps end anywhere within a part)."""
     import concurrent.futures
 
     import checker.load.table as table_module
 
     times = [f"{h:02d}:{m:02d}:{s:02d}" for h in range(0, 48, 3) for m in range(0, 60, 7) for s in range(0, 60, 11)]
-    column = pl.DataFrame({"t": (times * 3)[:1200] + ["7:05:00", None, "25:61:00", " 08:00:00"]})
+    values = (times * 3)[:1200] + ["7:05:00", None, "25:61:00", " 08:00:00"]
+    # in chunks as a parsed file comes (each read where it lies), one of them with values that are not 8 bytes
+    column = pl.concat([pl.DataFrame({"t": values[a:b]}) for a, b in ((0, 500), (500, 501), (501, 1204))],
+                       rechunk=False)
+    assert column["t"].n_chunks() == 3
     expected = column.select(pl.when(pl.col("t").str.contains(_VALID_TIME)).then(time_seconds(pl.col("t")))
                              .cast(pl.Int32))["t"].to_list()
     monkeypatch.setattr(table_module, "PARALLEL_TIMES_FROM", 100)

@@ -60,7 +60,8 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
                          "stop_times.txt 没有任何数据行，没有可审计的班次时刻。", line=2)
     flex_row = pl.any_horizontal(pl.col(c).is_not_null() for c in FLEX_COLUMNS)
     flex_ids = _flex_trip_ids(table, flex_row)
-    fixed = ~pl.col("trip_id").is_in(flex_ids.implode())  # a row of a fixed-route trip: checked as one
+    # a row of a fixed-route trip: checked as one (every row, in a feed without GTFS-Flex: no lookup per row)
+    fixed = ~pl.col("trip_id").is_in(flex_ids.implode()) if len(flex_ids) else pl.lit(True)
     _convert(table, stop_rows)
     late = []
     if max_hours is not None:
@@ -130,12 +131,17 @@ def load_stop_times(source: FeedSource, trips: pl.DataFrame, stops: pl.DataFrame
         origin_departure_s="first_s",
         destination_arrival_s="last_s",
     )
-    trip_idx = df["first"].cast(pl.UInt32).cum_sum() - 1
     rows = None
     if keep_rows:  # a departure without a time takes the arrival's and the other way round
         rows = df.select("trip_id", pl.col("stop_id").cast(pl.String), "seq", departure_s=pl.coalesce("dep_s", "arr_s"),
                          arrival_s=pl.coalesce("arr_s", "dep_s"))
-    return StopTimes(trip_ends, trip_idx.to_numpy(), df["stop_idx"].to_numpy(), rows, flex_trips, notices)
+    return StopTimes(trip_ends, _trip_of_each_row(df["first"]), df["stop_idx"].to_numpy(), rows, flex_trips, notices)
+
+
+def _trip_of_each_row(first: pl.Series) -> np.ndarray:
+    """Each row's trip as its index in trip_ends (the rows grouped by trip, `first` on each trip's first row)."""
+    starts = first.arg_true().to_numpy()
+    return np.repeat(np.arange(len(starts), dtype=np.uint32), np.diff(starts, append=len(first)))
 
 
 def _convert(table: Table, stop_rows: pl.Enum) -> None:

@@ -175,13 +175,16 @@ def column_seconds(df: pl.DataFrame, column: str) -> pl.Series:
     go through the pattern (H:MM:SS, padded, or not a time)."""
     text = df[column]
     packed = text.cast(pl.Binary).bin.reinterpret(dtype=pl.UInt64, endianness="little")  # null unless 8 bytes
-    raw = packed.fill_null(0).to_numpy()
-    seconds = np.empty(len(raw), dtype=np.int32)
-    strict = np.empty(len(raw), dtype=bool)
-    parts = 2 if len(raw) >= PARALLEL_TIMES_FROM else 1
-    bounds = np.linspace(0, len(raw), parts + 1).astype(int)
-    in_parts(lambda part: _read_hh_mm_ss(raw[part], seconds[part], strict[part]),
-             [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
+    seconds = np.empty(len(text), dtype=np.int32)
+    strict = np.empty(len(text), dtype=bool)
+    steps, at = [], 0  # (values, where they go): each chunk read where it lies, not copied into one array first
+    for chunk in packed.get_chunks():
+        raw = (chunk.fill_null(0) if chunk.null_count() else chunk).to_numpy()
+        steps += [(raw[i:i + TIMES_PER_STEP], at + i) for i in range(0, len(raw), TIMES_PER_STEP)]
+        at += len(raw)
+    middle = len(steps) // 2 if len(text) >= PARALLEL_TIMES_FROM else 0
+    in_parts(lambda part: _read_hh_mm_ss(part, seconds, strict), [part for part in (steps[:middle], steps[middle:])
+                                                                    if part])
     result = pl.Series(column, seconds, dtype=pl.Int32)
     if strict.all():
         return result
@@ -194,19 +197,19 @@ def column_seconds(df: pl.DataFrame, column: str) -> pl.Series:
     return result.scatter(others, slow.to_series().cast(pl.Int32))
 
 
-def _read_hh_mm_ss(raw: np.ndarray, seconds: np.ndarray, strict: np.ndarray) -> None:
-    """Values of 8 bytes, each as one integer: `seconds` as HH:MM:SS reads them, and `strict` where they are
-    exactly that, a step at a time."""
+def _read_hh_mm_ss(steps: list[tuple[np.ndarray, int]], seconds: np.ndarray, strict: np.ndarray) -> None:
+    """Values of 8 bytes, each as one integer, and where they go: `seconds` as HH:MM:SS reads them, and
+    `strict` where they are exactly that."""
     byte, ten = np.uint64(0xFF), np.uint64(10)
-    for start in range(0, len(raw), TIMES_PER_STEP):
-        step = slice(start, start + TIMES_PER_STEP)
-        digits = raw[step] ^ _TEMPLATE
+    for raw, at in steps:
+        to = slice(at, at + len(raw))
+        digits = raw ^ _TEMPLATE
         valid = (digits & _HIGH_BITS) == 0
         valid &= ((digits + _TO_TEN) & _DIGIT_HIGH_BITS) == 0
-        strict[step] = valid
+        strict[to] = valid
         pairs = digits * ten + (digits >> np.uint64(8))  # bytes 0, 3 and 6: hours, minutes and seconds
-        seconds[step] = ((pairs & byte) * np.uint64(3600) + ((pairs >> np.uint64(24)) & byte) * np.uint64(60)
-                         + ((pairs >> np.uint64(48)) & byte))
+        seconds[to] = ((pairs & byte) * np.uint64(3600) + ((pairs >> np.uint64(24)) & byte) * np.uint64(60)
+                       + ((pairs >> np.uint64(48)) & byte))
 
 
 def read_table(

@@ -46,12 +46,17 @@ def headways(departures: pl.DataFrame, peaks: list[Window]) -> pl.DataFrame:
     departures in the window, max_headway_s, and the worst gap's gap_from_s / gap_to_s (the longest; of equal
     ones, the earliest). One pass: each route's gaps are reduced per window in one group-by."""
     departure, since = pl.col("departure_s"), pl.col("gap_from_s")
+    same_route = pl.all_horizontal(pl.col(k) == pl.col(k).shift(1) for k in KEY)
     ordered = (departures.select(*KEY, "departure_s").sort([*KEY, "departure_s"])
-               .with_columns(gap_from_s=departure.shift(1).over(KEY)))  # null on each route's first departure
+               .with_columns(gap_from_s=pl.when(same_route).then(departure.shift(1))))  # null on a route's first
+
+    gaps: dict[str, pl.Expr] = {}  # per window, each departure's gap from the one before, where it counts
 
     def worst(gap: pl.Expr, name: str) -> list[pl.Expr]:
-        """The longest of the gaps `gap` keeps (null elsewhere), and where the earliest such gap starts."""
-        return [gap.max().alias(f"{name}_len"), since.filter(gap == gap.max()).min().alias(f"{name}_from")]
+        """The longest of the gaps `gap` keeps (null elsewhere), and where the earliest such gap starts (rows
+        are in time order, and arg_max gives the first of equal maxima)."""
+        gaps[name] = gap
+        return [pl.col(name).max().alias(f"{name}_len"), since.gather(pl.col(name).arg_max()).first().alias(f"{name}_from")]
 
     inside_a_peak = pl.lit(False)
     aggregations = [departure.min().alias("first"), departure.max().alias("last")]
@@ -63,7 +68,7 @@ def headways(departures: pl.DataFrame, peaks: list[Window]) -> pl.DataFrame:
     # counted on the column: with no peak (a day type without peaks) `~in_any` alone is one literal, summed once
     aggregations += [*worst(pl.when(~inside_a_peak).then(departure - since), "off"),
                      (departure.is_not_null() & ~in_any(departure, peaks)).sum().alias("off_departures")]
-    per_route = ordered.group_by(KEY).agg(aggregations)
+    per_route = ordered.with_columns(**gaps).group_by(KEY).agg(aggregations)
 
     rows = []
     for i, window in enumerate(peaks):

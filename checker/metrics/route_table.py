@@ -5,9 +5,12 @@ from __future__ import annotations
 import polars as pl
 
 from checker.metrics.route_kinds import night_reason
-from checker.metrics.timetable import headways, route_spans
+from checker.metrics.timetable import KEY, headways, route_spans
 from checker.model.clock import Window
 from checker.model.metrics import PublishedInterval, RouteRow, WindowHeadway
+
+SPAN_COLUMNS = ("route_id", "direction_id", "route_short_name", "route_long_name", "origin_stop_id", "trips",
+                "first_departure_s", "last_departure_s", "max_gap_s", "departures_s", "destination_stop_id")
 
 
 def route_rows(departures: pl.DataFrame, routes: pl.DataFrame, peaks: list[Window], night_listed: set[str],
@@ -29,27 +32,29 @@ def route_rows(departures: pl.DataFrame, routes: pl.DataFrame, peaks: list[Windo
         wanted = spans["destination_stop_id"].drop_nulls().unique().implode()
         names = dict(stops.filter(pl.col("stop_id").is_in(wanted)).select("stop_id", "stop_name").iter_rows())
     windows_by_key: dict[tuple, list[WindowHeadway]] = {}
-    for w in headways(departures, peaks).iter_rows(named=True):
-        windows_by_key.setdefault((w["route_id"], w["direction_id"]), []).append(
-            WindowHeadway(w["window"], w["departures"], w["max_headway_s"], w["gap_from_s"], w["gap_to_s"])
-        )
+    for route_id, direction_id, *window in headways(departures, peaks).select(
+            *KEY, "window", "departures", "max_headway_s", "gap_from_s", "gap_to_s").iter_rows():
+        windows_by_key.setdefault((route_id, direction_id), []).append(WindowHeadway(*window))
+    columns = spans.select(*(pl.col(c) if c in spans.columns else pl.lit(None).alias(c) for c in SPAN_COLUMNS))
     rows = []
-    for span in spans.iter_rows(named=True):
+    for span in columns.iter_rows():  # tuples: no dict per row
+        (route_id, direction_id, short_name, long_name, origin, trips, first_s, last_s, max_gap_s, departures_s,
+         destination) = span
+        key = (route_id, direction_id)
         rows.append(RouteRow(
-            route_id=span["route_id"],
-            direction_id=int(span["direction_id"]),
-            route_short_name=span["route_short_name"],
-            route_long_name=span["route_long_name"],
-            origin_stop_id=span["origin_stop_id"],
-            trips=span["trips"],
-            first_departure_s=span["first_departure_s"],
-            last_departure_s=span["last_departure_s"],
-            max_gap_s=span["max_gap_s"],
-            windows=windows_by_key[(span["route_id"], span["direction_id"])],
-            departures_s=span["departures_s"],
-            night=night_reason(span["route_id"], span["route_short_name"], span["route_long_name"],
-                               span["first_departure_s"], span["last_departure_s"], night_listed),
-            published=bands.get((span["route_id"], span["direction_id"]), []) if published is not None else None,
-            towards=(names.get(span.get("destination_stop_id")) or "").strip() or None,  # a blank name: no "→ "
+            route_id=route_id,
+            direction_id=int(direction_id),
+            route_short_name=short_name,
+            route_long_name=long_name,
+            origin_stop_id=origin,
+            trips=trips,
+            first_departure_s=first_s,
+            last_departure_s=last_s,
+            max_gap_s=max_gap_s,
+            windows=windows_by_key[key],
+            departures_s=departures_s,
+            night=night_reason(route_id, short_name, long_name, first_s, last_s, night_listed),
+            published=bands.get(key, []) if published is not None else None,
+            towards=(names.get(destination) or "").strip() or None,  # a blank name: no "→ "
         ))
     return rows

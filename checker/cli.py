@@ -12,17 +12,17 @@ import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from checker import __version__
 from checker.bulk import bulk
 from checker.errors import InputError, Interrupted, excerpt
 from checker.model.pack import STRENGTH_LABELS
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 app = typer.Typer(
     add_completion=True,
@@ -99,8 +99,15 @@ def output_width() -> int | None:
     return None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 140
 
 
+def _console(**options: Any) -> Console:
+    """A rich console, rich imported when something is printed through it (not by an audit that writes JSON)."""
+    from rich.console import Console
+
+    return Console(**options)
+
+
 def _stderr() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return _console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _guarded(action):
@@ -188,7 +195,6 @@ def audit(**options: Any) -> None:
     from checker.pipeline import run_audit
     from checker.report.document import result_json, to_document
     from checker.report.files import check_out_dir, write_outputs
-    from checker.report.text import render_text
 
     out: Path | None = options["out"]
 
@@ -214,7 +220,9 @@ def audit(**options: Any) -> None:
         if text is not None:
             sys.stdout.write(text + "\n")
         else:
-            console = Console(highlight=False, width=output_width())
+            from checker.report.text import render_text
+
+            console = _console(highlight=False, width=output_width())
             render_text(done, console, doc)
             for path in written:
                 console.print(f"写出 wrote {path}")
@@ -280,7 +288,7 @@ def diff(
         if output_format is Format.json:
             sys.stdout.write(diff_json(result) + "\n")
         else:
-            console = Console(highlight=False, width=output_width())
+            console = _console(highlight=False, width=output_width())
             render_diff_text(result, console)
             for path in written:
                 console.print(f"写出 wrote {path}", markup=False)
@@ -331,7 +339,7 @@ def batch(
                                 f"{out} (if any was done)", markup=False)
                 raise
         paths = [out / name for name in ("summary.csv", "summary.xlsx", "summary.html")]
-        console = Console(highlight=False)
+        console = _console(highlight=False)
         for row in rows:
             if row["status"] == "error":
                 console.print(f"[red]{escape(row['city'])}[/red]: {escape(row['error'])}", markup=True)
@@ -360,10 +368,13 @@ def rules_list(
     if ctx.invoked_subcommand is not None:
         ctx.obj = pack
         return
+    from rich.markup import escape
+    from rich.table import Table
+
     from checker.pipeline import open_pack
 
     loaded = _guarded(lambda: open_pack(pack))
-    console = Console(highlight=False)
+    console = _console(highlight=False)
     console.print(f"[bold]{loaded.id}[/bold] v{loaded.version}: {loaded.title} {loaded.document} ({loaded.title_en})")
     console.print(f"施行 In force {loaded.effective_from} – {loaded.effective_until}")
     table = Table(box=None, header_style="bold")
@@ -387,7 +398,7 @@ def rules_show(ctx: typer.Context, rule_id: Annotated[str, typer.Argument(help="
     loaded, rule = _guarded(lambda: find_rule(rule_id, ctx.obj, CHECKS))
     check = CHECKS[rule.check]
     family = loaded.family(rule.family)
-    console = Console(highlight=False, soft_wrap=True)
+    console = _console(highlight=False, soft_wrap=True)
     console.print(f"[bold]{rule.id}[/bold]  {rule.title} / {rule.title_en}", markup=True)
     where = f"第{rule.article}条 (Art. {rule.article})" if rule.article[:1].isdigit() else rule.article
     console.print(f"依据 Source: {loaded.document} {where}; pack {loaded.id} v{loaded.version} ({loaded.path})",
@@ -453,7 +464,7 @@ def _convert(read: Any, out: Path, interval: Reading, speed_kmh: float, start_da
         converted = to_gtfs(table, Options(reading=interval.value, speed_kmh=speed_kmh, start=start, end=end,
                                            publisher_url=publisher_url or PLACEHOLDER_URL, agency_url=agency_url))
         written = write_feed(converted.tables, out)
-        console = Console(highlight=False, soft_wrap=True)
+        console = _console(highlight=False, soft_wrap=True)
         console.print(f"{table.source}: {converted.routes} routes 线路, {converted.route_directions} route-directions "
                       f"线路方向, {converted.trips} trips 班次模板, {converted.windows} frequency windows 发车时段; "
                       f"{converted.start} – {converted.end}; intervals at the {interval.value} end 间隔按"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import codecs
 
-from charset_normalizer import from_bytes
-
 _CANDIDATES = ["gb18030", "big5", "cp1252", "latin_1"]
 _SAMPLE_BYTES = 256_000
 
@@ -56,6 +54,9 @@ def _guess_legacy(raw: bytes) -> str:
             return "gb18030"
     except UnicodeDecodeError:
         pass
+    # imported only by the rare feed that needs it (20 ms at every start otherwise)
+    from charset_normalizer import from_bytes
+
     best = from_bytes(raw[:_SAMPLE_BYTES], cp_isolation=_CANDIDATES).best()
     return best.encoding if best is not None else "latin_1"
 

@@ -7,6 +7,7 @@ seconds as clock text and durations as minutes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from checker.model.service_table import EstimatedTimetable
@@ -72,7 +73,7 @@ class RouteRow:
     def key(self) -> tuple[str, int]:
         return (self.route_id, self.direction_id)
 
-    @property
+    @cached_property  # named in every finding about the route (a megacity: twenty thousand times)
     def label(self) -> str:
         return direction_label(self.route_short_name or self.route_id, self.direction_id, self.towards)
 

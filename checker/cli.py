@@ -216,7 +216,8 @@ def audit(**options: Any) -> None:
         as_json = options["output_format"] is Format.json
         doc = to_document(done.result) if out is not None or not as_json else None  # once, for every output
         text = result_json(done.result, doc) if as_json else None  # and its text (its own document when alone)
-        written = write_outputs(done, out, inputs=inputs, doc=doc, json_text=text) if out is not None else []
+        written = write_outputs(done, out, inputs=inputs, doc=doc, json_text=text,
+                                xlsx_aside=True) if out is not None else []
         if text is not None:
             sys.stdout.write(text + "\n")
         else:

@@ -1,7 +1,8 @@
 """Faults on purpose, for the tests that check a fault stays contained. Never set in production.
 
 BUSCHECK_TEST_FAULT="<point>:<city>:<action>", several separated by ";". point: `worker` (a batch worker,
-just before it audits the city) or `write` (while writing a city's result files, before report.html). city: the
+just before it audits the city), `write` (while writing a city's result files, before report.html) or `xlsx`
+(before report.xlsx is written, in the child that writes it when the CLI forks one). city: the
 city's name as given (it may contain ":"), or `*` for every city. action:
 
 - exit: the process ends at once (os._exit(7)); kill: it sends itself SIGKILL, as the kernel's OOM killer would;

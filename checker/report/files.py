@@ -15,6 +15,7 @@ from checker import faults
 from checker.model.clock import hm
 from checker.model.result import Audit
 from checker.model.service_table import range_text
+from checker.report.aside import Aside, aside
 from checker.report.cells import csv_cell, csv_row
 from checker.report.document import plain, result_json, to_document
 from checker.report.outdir import OutDir, check_out_dir
@@ -93,26 +94,32 @@ def _write_text(path: Path, text: str) -> None:
 
 def write_outputs(audit: Audit, out_dir: Path, extra: dict[str, str] | None = None,
                   inputs: Iterable[Path | str | None] = (), doc: dict[str, Any] | None = None,
-                  json_text: str | None = None) -> list[Path]:
+                  json_text: str | None = None, xlsx_aside: bool = False) -> list[Path]:
     """Every result file (and `extra` text files, such as a batch city's input hash) written into a staging
     folder, then put in place of `out_dir` whole (report/outdir.py). `doc` and `json_text`: the JSON document,
-    and its text, when the caller has them already."""
+    and its text, when the caller has them already. `xlsx_aside`: report.xlsx written by a forked child
+    meanwhile (report/aside.py; the CLI asks for it, a notebook or a batch worker does not)."""
     doc = doc or to_document(audit.result)  # once, for the JSON, HTML and xlsx alike
     text = json_text if json_text is not None else result_json(audit.result, doc)
+    from checker.report.html import write_html  # jinja2 and XlsxWriter: only when reports are written
+    from checker.report.xlsx import write_xlsx
+
+    def xlsx(path: Path) -> None:
+        faults.inject("xlsx", audit.result.city["name"])  # tests: a fault in the child that writes it
+        write_xlsx(audit, path, doc)
+
+    def html(path: Path) -> None:
+        faults.inject("write", audit.result.city["name"])  # tests: a full disk, a hang while writing
+        write_html(audit, path, doc)
+
     with OutDir(out_dir, "audit", inputs) as out:
-        out.write("result.json", lambda path: path.write_text(text, encoding="utf-8"))
-        out.write("findings.csv", lambda path: _findings_csv(audit, path))
-        out.write("routes.csv", lambda path: _routes_csv(audit, path, doc))
-        out.write("uncovered.geojson", lambda path: _uncovered_geojson(audit, path))
-        from checker.report.html import write_html  # jinja2 and openpyxl: only when reports are written
-        from checker.report.xlsx import write_xlsx
-
-        def html(path: Path) -> None:
-            faults.inject("write", audit.result.city["name"])  # tests: a full disk, a hang while writing
-            write_html(audit, path, doc)
-
-        out.write("report.html", html)
-        out.write("report.xlsx", lambda path: write_xlsx(audit, path, doc))
+        with aside(xlsx, out.path / "report.xlsx") if xlsx_aside else Aside(xlsx, out.path / "report.xlsx") as book:
+            out.write("result.json", lambda path: path.write_text(text, encoding="utf-8"))
+            out.write("findings.csv", lambda path: _findings_csv(audit, path))
+            out.write("routes.csv", lambda path: _routes_csv(audit, path, doc))
+            out.write("uncovered.geojson", lambda path: _uncovered_geojson(audit, path))
+            out.write("report.html", html)
+            out.write("report.xlsx", book.result)
         for name, text in (extra or {}).items():
             out.write(name, functools.partial(_write_text, text=text))
         out.commit()

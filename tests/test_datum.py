@@ -105,3 +105,29 @@ def test_polygon_drawn_on_a_gcj02_map(tmp_path, cli):
     assert fixed["inputs"]["built_up_datum"] == "gcj02"
     back = geometry_to_wgs84(drawn, "gcj02")
     assert back.symmetric_difference(true_square).area / true_square.area < 1e-4
+
+
+@pytest.mark.parametrize("used", [True, False])
+def test_a_stop_at_a_pole_in_a_chinese_datum(tmp_path, cli, used):
+    """GCJ-02 has no position at a pole (its formulas divide by the latitude's cosine): a stop a trip calls at
+    there is exit 2 naming it; one that no trip calls at stays unplaced. Either way no numpy warning."""
+    from tests.conftest import at
+
+    pole_id = "A" if used else "P"
+    rows = [f"{sid},Stop {sid},{at(x, 0)[1]:.7f},{at(x, 0)[0]:.7f}" for sid, x in (("A", 0), ("B", 1))]
+    rows = [f"{pole_id},Stop {pole_id},90,0", *(r for r in rows if not r.startswith(f"{pole_id},"))]
+    feed = write_feed(tmp_path / "feed", feed_tables(**{"stops.txt": "stop_id,stop_name,stop_lat,stop_lon\n"
+                                                        + "\n".join(rows) + "\n"}))
+    polygon = write_polygon(tmp_path / "built_up.geojson")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = cli("audit", feed, "--built-up", polygon, "--city", "广州", "--feed-crs", "gcj02", "--format", "json")
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert "Traceback" not in result.output
+    if used:
+        assert result.exit_code == 2
+        assert "gtfs.zip:stops.txt" in result.output and "stop_lat" in result.output
+        assert "The stop lies at a pole (latitude 90), where GCJ-02 has no position to convert" in result.output
+        assert "stop_id A: 90" in result.output
+    else:
+        assert result.exit_code in (0, 1, 4), result.output

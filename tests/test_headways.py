@@ -97,6 +97,17 @@ def test_directions_and_routes_are_separate():
     assert got == {("R", 0): pytest.approx(80), ("R", 1): pytest.approx(70), ("S", 0): pytest.approx(115)}
 
 
+def test_a_missing_key_groups_as_a_group_by_would():
+    """Departures whose direction_id is missing form one direction of their own, as a group-by keeps nulls
+    together (the loader infers every direction; the measure does not depend on it)."""
+    departures = pl.concat([_departures([_hm("07:00"), _hm("07:25"), _hm("07:40")], direction=0),
+                            _departures([_hm("07:00"), _hm("08:50")]).with_columns(
+                                direction_id=pl.lit(None, dtype=pl.Int64))])
+    table = headways(departures, PEAKS).filter(pl.col("window") == AM)
+    got = {row["direction_id"]: row["max_headway_s"] / 60 for row in table.iter_rows(named=True)}
+    assert got == {0: 80, None: 110}  # without an id: the 07:00 to 08:50 gap, not two first departures
+
+
 def test_the_readme_worked_example():
     w = _windows([_hm(t) for t in ("06:50", "07:40", "08:00", "08:20", "08:40", "09:30")])
     assert (w[AM]["max_min"], w[OFFPEAK]["max_min"]) == (50, 50)

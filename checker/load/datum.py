@@ -110,7 +110,8 @@ def to_wgs84(lon: np.ndarray, lat: np.ndarray, datum: str) -> tuple[np.ndarray, 
     if datum == "wgs84":
         return lon, lat
     forward, rough = _INVERSE[datum]
-    return _bored(forward, rough, lon, lat)
+    with np.errstate(all="ignore"):  # a pole gives no position (NaN), which callers check, not a warning
+        return _bored(forward, rough, lon, lat)
 
 
 def from_wgs84(lon: np.ndarray, lat: np.ndarray, datum: str) -> tuple[np.ndarray, np.ndarray]:
@@ -118,7 +119,8 @@ def from_wgs84(lon: np.ndarray, lat: np.ndarray, datum: str) -> tuple[np.ndarray
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     if datum == "wgs84":
         return lon, lat
-    return _FORWARD[datum](lon, lat)
+    with np.errstate(all="ignore"):
+        return _FORWARD[datum](lon, lat)
 
 
 def geometry_to_wgs84(geometry, datum: str):

@@ -161,7 +161,19 @@ def _stops_to_wgs84(feed: Feed, datum: str) -> None:
     """The feed's datum applied once, here: every later stage sees stops in WGS-84."""
     if datum == "wgs84":
         return
-    lon, lat = to_wgs84(feed.stops["stop_lon"].to_numpy(), feed.stops["stop_lat"].to_numpy(), datum)
+    given_lon, given_lat = feed.stops["stop_lon"].to_numpy(), feed.stops["stop_lat"].to_numpy()
+    lon, lat = to_wgs84(given_lon, given_lat, datum)
+    lost = np.isfinite(given_lon) & np.isfinite(given_lat) & ~(np.isfinite(lon) & np.isfinite(lat))
+    if lost.any():  # a pole: the datum's formulas divide by the cosine of the latitude
+        lost[~np.isin(np.arange(len(lost)), feed.stop_times.visit_stop_idx)] = False  # a stop no trip calls at: unplaced
+    if lost.any():
+        stop = feed.stops.row(int(np.flatnonzero(lost)[0]), named=True)
+        name = datum.upper().replace("GCJ02", "GCJ-02").replace("BD09", "BD-09")
+        where = f"{feed.path.name}:stops.txt" if feed.path.is_file() else str(Path(feed.path.name) / "stops.txt")
+        raise InputError(where, f"The stop lies at a pole (latitude {stop['stop_lat']:g}), where {name} has no "
+                         "position to convert: no bus stop is there.",
+                         f"该站点位于极点（纬度 {stop['stop_lat']:g}），{name} 坐标在此无法换算，公交站点不可能位于此处。",
+                         field="stop_lat", value=f"stop_id {stop['stop_id']}: {stop['stop_lat']:g}")
     feed.stops = feed.stops.with_columns(stop_lon=pl.Series(lon), stop_lat=pl.Series(lat))
 
 

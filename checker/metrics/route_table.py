@@ -35,7 +35,8 @@ def route_rows(departures: pl.DataFrame, routes: pl.DataFrame, peaks: list[Windo
     for route_id, direction_id, *window in headways(departures, peaks).select(
             *KEY, "window", "departures", "max_headway_s", "gap_from_s", "gap_to_s").iter_rows():
         windows_by_key.setdefault((route_id, direction_id), []).append(WindowHeadway(*window))
-    columns = spans.select(*(pl.col(c) if c in spans.columns else pl.lit(None).alias(c) for c in SPAN_COLUMNS))
+    columns = spans.select(*SPAN_COLUMNS[:-1], pl.col("destination_stop_id") if "destination_stop_id" in spans.columns
+                           else pl.lit(None).alias("destination_stop_id"))
     rows = []
     for span in columns.iter_rows():  # tuples: no dict per row
         (route_id, direction_id, short_name, long_name, origin, trips, first_s, last_s, max_gap_s, departures_s,

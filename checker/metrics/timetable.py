@@ -46,7 +46,7 @@ def headways(departures: pl.DataFrame, peaks: list[Window]) -> pl.DataFrame:
     departures in the window, max_headway_s, and the worst gap's gap_from_s / gap_to_s (the longest; of equal
     ones, the earliest). One pass: each route's gaps are reduced per window in one group-by."""
     departure, since = pl.col("departure_s"), pl.col("gap_from_s")
-    same_route = pl.all_horizontal(pl.col(k) == pl.col(k).shift(1) for k in KEY)
+    same_route = pl.all_horizontal(pl.col(k).eq_missing(pl.col(k).shift(1)) for k in KEY)  # as a group-by
     ordered = (departures.select(*KEY, "departure_s").sort([*KEY, "departure_s"])
                .with_columns(gap_from_s=pl.when(same_route).then(departure.shift(1))))  # null on a route's first
 

@@ -45,8 +45,16 @@ def plain_findings(findings: list[Any]) -> list[dict[str, Any]]:
     recursion in Python cost a tenth of a second): the same values for what findings hold (text, numbers,
     clock times, lists and dicts of them; tests compare the two on every finding of the sample city). A value
     orjson cannot write as `plain` would (a numpy number, a key that is not text) takes `plain` itself."""
+    return _findings_value(findings, as_text=False)
+
+
+def _findings_value(findings: list[Any], as_text: bool) -> Any:
+    """The findings for the document: their JSON text as an orjson.Fragment (`as_text`) or read back as
+    objects; `plain` of each when orjson cannot write them as `plain` would."""
     written = _findings_json(findings)
-    return orjson.loads(written) if written is not None else [plain(vars(f)) for f in findings]
+    if written is None:
+        return [plain(vars(f)) for f in findings]
+    return orjson.Fragment(written) if as_text else orjson.loads(written)
 
 
 def _findings_json(findings: list[Any]) -> bytes | None:
@@ -139,7 +147,6 @@ def to_document(result: AuditResult, findings_as_text: bool = False) -> dict[str
     document that is only written out compact, so that they are not read back into objects to be written
     again."""
     first = metrics_document(result.metrics, result.hub_verdicts)
-    written = _findings_json(result.findings) if findings_as_text else None
 
     def day_metrics(day: Any) -> dict[str, Any]:  # the first day's are the result's own: built once
         same = day.metrics is result.metrics and day.hub_verdicts is result.hub_verdicts
@@ -156,7 +163,7 @@ def to_document(result: AuditResult, findings_as_text: bool = False) -> dict[str
         "inputs": result.inputs,
         "settings": result.settings,
         "summary": result.summary(),
-        "findings": orjson.Fragment(written) if written is not None else plain_findings(result.findings),
+        "findings": _findings_value(result.findings, findings_as_text),
         "metrics": first,
         "notices": result.notices,
         **({"days": [{"service_date": day.service_date, "day_type": day.day_type, "hours_set": day.hours_set,

@@ -8,7 +8,8 @@ city's name as given (it may contain ":"), or `*` for every city. action:
 - exit: the process ends at once (os._exit(7)); kill: it sends itself SIGKILL, as the kernel's OOM killer would;
   segv: a native crash (SIGSEGV); abort: SIGABRT, as a failed native allocation does;
 - memory: allocate until the address-space limit (--max-memory) stops it (refused without a limit);
-- hang: sleep for ten minutes; panic: a polars PanicException (a BaseException, not an Exception);
+- hang: sleep for ten minutes; pause: sleep for three seconds, then go on; panic: a polars PanicException (a
+  BaseException, not an Exception);
 - nospace: OSError ENOSPC, as a full disk gives; error: RuntimeError (a bug).
 """
 
@@ -55,6 +56,7 @@ ACTIONS = {
     "abort": os.abort,
     "memory": _memory,
     "hang": lambda: time.sleep(600),
+    "pause": lambda: time.sleep(3),
     "panic": _panic,
     "nospace": _no_space,
     "error": _error,

@@ -115,3 +115,60 @@ def test_interrupted_while_the_child_writes(tmp_path, inputs, signum, code):  # 
     assert process.returncode == code, stderr
     assert "Interrupted" in stderr and "Traceback" not in stderr
     assert not out.exists() and _staging(tmp_path) == []
+
+
+def _audit_detached(inputs, out, fault, ignore=()):  # noqa: F811
+    """The CLI in a session of its own (a process group to signal), with `ignore`d signals inherited."""
+    import subprocess
+
+    def ignored():
+        for each in ignore:
+            signal.signal(each, signal.SIG_IGN)
+
+    return subprocess.Popen([sys.executable, "-m", "checker", *inputs, "--out", str(out)], text=True,
+                            env={**os.environ, "BUSCHECK_TEST_FAULT": fault}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True, preexec_fn=ignored)
+
+
+def test_a_group_ctrl_c_ignored_by_the_audit_is_ignored_by_its_writer(tmp_path, inputs):  # noqa: F811
+    """A background job ignores SIGINT (so does the audit, as it always did): a Ctrl-C sent to the whole group
+    while the child writes report.xlsx must not end the writer, and the audit completes."""
+    out = tmp_path / "out"
+    process = _audit_detached(inputs, out, "xlsx:*:pause", ignore=(signal.SIGINT,))
+    deadline = time.monotonic() + 120
+    while not any((p / "report.html").exists() for p in tmp_path.glob(".buscheck-*")):
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1, stderr
+    assert (out / "report.xlsx").stat().st_size > 0 and _staging(tmp_path) == []
+
+
+@pytest.mark.parametrize("fault, code", [("", 1), ("xlsx:*:nospace", 2), ("write:*:nospace", 2)])
+def test_started_with_sigchld_ignored(tmp_path, inputs, fault, code):  # noqa: F811
+    """With SIGCHLD ignored the kernel reaps the child itself: the result comes from what the child said."""
+    out = tmp_path / "out"
+    process = _audit_detached(inputs, out, fault, ignore=(signal.SIGCHLD,))
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == code, stderr
+    assert "Traceback" not in stderr and "ChildProcessError" not in stderr
+    assert (out / "report.xlsx").exists() == (code == 1)
+
+
+def test_the_workbooks_temporary_files_stay_beside_it(tmp_path, monkeypatch):
+    """XlsxWriter's per-sheet temporary files go in the workbook's folder (--out's staging folder, removed whole
+    if a writer is killed), not in the system's temporary folder, where a killed writer would leave them."""
+    import tempfile
+
+    from checker.report.xlsx import Book
+
+    system, here = tmp_path / "tmp", tmp_path / "staging"
+    system.mkdir()
+    here.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system))
+    book = Book(here / "report.xlsx")
+    book.sheet("S", ["a"], [["x"]] * 10)
+    assert os.listdir(system) == [] and len(os.listdir(here)) == 1
+    book.close()
+    assert os.listdir(system) == [] and os.listdir(here) == ["report.xlsx"]

@@ -30,7 +30,10 @@ class Book:
 
     def __init__(self, path: Path):
         self.path = path
-        self.book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
+        # its temporary files (one per sheet) beside the workbook: in --out's staging folder, removed with it
+        # if the writing is cut short (a killed writer cannot remove them)
+        self.book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "tmpdir": str(path.parent),
+                                                    "strings_to_formulas": False,
                                                     "strings_to_urls": False, "strings_to_numbers": False,
                                                     "nan_inf_to_errors": True})
         self.bold = self.book.add_format({"bold": True})

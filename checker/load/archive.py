@@ -65,6 +65,12 @@ def _feed_folder(by_folder: dict[str, dict[str, str]], wanted: tuple[str, ...], 
     return by_folder.get(".", {})
 
 
+def member_label(path: Path, name: str, zipped: bool) -> str:
+    """How a message names the file `name` of the feed at `path` (a zip or a folder): `gtfs.zip:stops.txt`,
+    `gtfs/stops.txt`."""
+    return f"{path.name}:{name}" if zipped else str(Path(path.name) / name)
+
+
 class FeedSource:
     """Gives the raw bytes of each GTFS file by its name (`stops.txt`), wherever it sits in the zip or folder.
 
@@ -143,7 +149,7 @@ class FeedSource:
 
     def where(self, name: str) -> str:
         """How a message names one file of the feed: `gtfs.zip:stops.txt`."""
-        return f"{self.path.name}:{name}" if self._zip else str(Path(self.path.name) / name)
+        return member_label(self.path, name, zipped=self._zip is not None)
 
     def read(self, name: str) -> bytes:
         ahead = self._ahead.pop(name, None)

@@ -14,6 +14,7 @@ import math
 import numpy as np
 from prcoords import BD_DLAT, BD_DLON, GCJ_A, GCJ_EE, PRC_EPS
 
+LABELS = {"wgs84": "WGS-84", "gcj02": "GCJ-02", "bd09": "BD-09"}  # how messages and reports name them
 _CHINA = (0.8293, 55.8271, 72.004, 137.8347)  # prcoords.sanity_in_china_p: lat from, lat to, lon from, lon to
 _MAX_STEPS = 10
 
@@ -61,7 +62,7 @@ def _gcj_wgs_rough(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.nda
     return lon - (f_lon - lon), lat - (f_lat - lat)
 
 
-def _gcj_bd(lon: np.ndarray, lat: np.ndarray, check_china: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def _gcj_bd(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """prcoords.gcj_bd (no check of its own)."""
     x, y = lon, lat
     r = np.sqrt(x * x + y * y) + 0.00002 * np.sin(np.radians(y) * 3000)

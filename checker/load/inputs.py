@@ -11,9 +11,11 @@ import numpy as np
 import polars as pl
 
 from checker.errors import InputError
+from checker.load.archive import member_label
 from checker.load.base_routes import load_route_list
 from checker.load.built_up import BuiltUp, load_built_up
 from checker.load.calendar import ServiceDate, trips_on
+from checker.load.datum import LABELS as DATUM_LABELS
 from checker.load.datum import to_wgs84
 from checker.load.declared import load_declared
 from checker.load.deviations import load_deviations
@@ -168,8 +170,8 @@ def _stops_to_wgs84(feed: Feed, datum: str) -> None:
         lost[~np.isin(np.arange(len(lost)), feed.stop_times.visit_stop_idx)] = False  # a stop no trip calls at: unplaced
     if lost.any():
         stop = feed.stops.row(int(np.flatnonzero(lost)[0]), named=True)
-        name = datum.upper().replace("GCJ02", "GCJ-02").replace("BD09", "BD-09")
-        where = f"{feed.path.name}:stops.txt" if feed.path.is_file() else str(Path(feed.path.name) / "stops.txt")
+        name = DATUM_LABELS[datum]
+        where = member_label(feed.path, "stops.txt", zipped=feed.path.is_file())
         raise InputError(where, f"The stop lies at a pole (latitude {stop['stop_lat']:g}), where {name} has no "
                          "position to convert: no bus stop is there.",
                          f"该站点位于极点（纬度 {stop['stop_lat']:g}），{name} 坐标在此无法换算，公交站点不可能位于此处。",

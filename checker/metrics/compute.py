@@ -11,6 +11,7 @@ import polars as pl
 
 from checker.background import completed, in_thread
 from checker.load.calendar import trips_on
+from checker.load.datum import LABELS as DATUM_LABELS
 from checker.load.datum import from_wgs84, to_wgs84
 from checker.load.inputs import INDICATOR_CHECKS, Loaded
 from checker.load.polygons import project
@@ -44,6 +45,7 @@ from checker.model.pack import CityProfile, RulePack
 OUTSIDE_WARNING_SHARE = 0.5
 DATUM_GAIN = 0.05  # another datum reading that puts 5 percentage points more served stops inside is named
 DATUM_SAMPLE = 500
+_CHINESE_DATUMS = [(datum, DATUM_LABELS[datum]) for datum in ("gcj02", "bd09")]
 
 
 @dataclass
@@ -201,12 +203,12 @@ def _datum_notice(coverage: Coverage, request: Any, lon: np.ndarray, lat: np.nda
     readings = []
     if request.feed_crs == "wgs84":  # then the coordinates are the feed's own
         readings += [(f"the feed's coordinates are likely {name}", f"站点坐标很可能为 {name}", f"--feed-crs {datum}",
-                      to_wgs84(lon, lat, datum)) for datum, name in (("gcj02", "GCJ-02"), ("bd09", "BD-09"))]
+                      to_wgs84(lon, lat, datum)) for datum, name in _CHINESE_DATUMS]
     if request.built_up_crs == "wgs84":
         # a polygon drawn in GCJ-02 lies where WGS-84 stops would appear once shifted into GCJ-02
         readings += [(f"the built-up polygon is likely drawn on a {name} map", f"建成区很可能绘制于 {name} 地图",
                       f"--built-up-crs {datum}", from_wgs84(lon, lat, datum))
-                     for datum, name in (("gcj02", "GCJ-02"), ("bd09", "BD-09"))]
+                     for datum, name in _CHINESE_DATUMS]
     scored = [(share_inside(coverage, x, y), cause_en, cause_zh, option) for cause_en, cause_zh, option, (x, y)
               in readings]
     best = max(scored, default=None)

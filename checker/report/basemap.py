@@ -24,6 +24,7 @@ import numpy as np
 from markupsafe import Markup, escape
 
 from checker.errors import InputError
+from checker.load.datum import LABELS as DATUM_LABELS
 from checker.load.datum import from_wgs84, to_wgs84
 
 TILE = 256  # pixels per tile side
@@ -43,7 +44,6 @@ PLACEHOLDERS = ("{z}", "{x}", "{y}", "{-y}", "{s}", "{r}")
 SECRET_PARAMETERS = ("tk", "key", "ak", "token", "access_token", "apikey", "api_key", "accesstoken")
 _HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 _NEVER_IN_URL = set('"\'<>\\`')  # never part of a URL unencoded; each could end an HTML attribute
-_DATUM_LABEL = {"wgs84": "WGS-84", "gcj02": "GCJ-02"}
 
 
 def _refuse(template: str, en: str, zh: str) -> InputError:
@@ -87,7 +87,7 @@ class Basemap:
 
     def about(self) -> dict[str, Any]:
         """What the report says under the map."""
-        return {"host": self.host, "datum": self.datum, "datum_label": _DATUM_LABEL[self.datum],
+        return {"host": self.host, "datum": self.datum, "datum_label": DATUM_LABELS[self.datum],
                 "datum_how": self.datum_how, "shifted": self.datum != "wgs84", "osm": self.osm,
                 "template": self.shown}
 

@@ -36,29 +36,33 @@ def match_routes(old: Side, new: Side) -> tuple[list[RouteMatch], list[str], lis
     old_shorts = {r["short"] for r in olds if r["short"]}
     new_shorts = {r["short"] for r in news if r["short"]}
     free = {r["route_id"]: r for r in news}
+    by_short: dict[str, dict[str, dict]] = {}  # the free new routes of each short name, in route_id order
+    for r in news:
+        by_short.setdefault(r["short"], {})[r["route_id"]] = r
     matches = []
     for route in olds:
-        found, how = _find(route, list(free.values()), old, new, old_shorts, new_shorts)
+        found, how = _find(route, free, by_short.get(route["short"], {}), old, new, old_shorts, new_shorts)
         if found is not None:
             matches.append(RouteMatch(route["name"], route["route_id"], found["route_id"], how))
-            del free[found["route_id"]]
+            del free[found["route_id"]], by_short[found["short"]][found["route_id"]]
     matched_old = {m.old_route_id for m in matches}
     return matches, [r["route_id"] for r in olds if r["route_id"] not in matched_old], sorted(free)
 
 
-def _find(route: dict, candidates: list[dict], old: Side, new: Side, old_shorts: set[str],
-          new_shorts: set[str]) -> tuple[dict | None, str]:
-    """The new route that is `route`: by its short name; else, by long name and then by terminals (within
-    SAME_TERMINAL_M), among the new routes with no short name or whose short name no old route has: a route
-    renumbered (1路 -> 101路) keeps its long name or its terminals, while a short name both feeds have belongs
-    to the route of that name (a route whose short name the new feed still has, its namesake taken, is
-    matched only to routes without a short name)."""
+def _find(route: dict, candidates: dict[str, dict], same_short: dict[str, dict], old: Side, new: Side,
+          old_shorts: set[str], new_shorts: set[str]) -> tuple[dict | None, str]:
+    """The new route that is `route` among the `candidates` still free (`same_short`: those of its short
+    name): by its short name; else, by long name and then by terminals (within SAME_TERMINAL_M), among the new
+    routes with no short name or whose short name no old route has: a route renumbered (1路 -> 101路) keeps
+    its long name or its terminals, while a short name both feeds have belongs to the route of that name (a
+    route whose short name the new feed still has, its namesake taken, is matched only to routes without a
+    short name)."""
     def nearest(pool: list[dict]) -> dict | None:
         scored = [(_terminal_distance(old, route["route_id"], new, c["route_id"]), c["route_id"], c) for c in pool]
         return min(scored, key=lambda t: (t[0], t[1]))[2] if scored else None
 
     if route["short"]:
-        same = [c for c in candidates if c["short"] == route["short"]]
+        same = list(same_short.values())
         if len(same) == 1:
             return same[0], "short_name"
         if same:
@@ -67,7 +71,7 @@ def _find(route: dict, candidates: list[dict], old: Side, new: Side, old_shorts:
                 return both[0], "short_and_long_name"
             return nearest(both or same), "short_name_and_terminals"
     renumbered = not route["short"] or route["short"] not in new_shorts
-    pool = [c for c in candidates if not c["short"] or (renumbered and c["short"] not in old_shorts)]
+    pool = [c for c in candidates.values() if not c["short"] or (renumbered and c["short"] not in old_shorts)]
     if route["long"]:
         same = [c for c in pool if c["long"] == route["long"]]
         if len(same) == 1:

@@ -61,11 +61,11 @@ def run_diff(old_request: Any, new_request: Any) -> Diff:
     elif given_new and not given_old:
         old_request = _of_day_type(old_request, day_type_of(new_request.service_date), picked, "old")
     old_done, new_done = audit_both(old_request, new_request)
-    old_type = _day_type(old_done[0])
-    if not given_old and not given_new and _day_type(new_done[0]) != old_type:
+    old_type = _day_type(old_done[0].audit)
+    if not given_old and not given_new and _day_type(new_done[0].audit) != old_type:
         new_request = _of_day_type(new_request, old_type, picked, "new")  # a feed with no basic weekday service
         if "new" in picked:
-            new_done = audit_with_inputs(new_request)
+            new_done = audited_side(new_request)
     diff = _pair(old_request, new_request, old_done, new_done, picked)
     old_type, new_type = diff.result.old["day_type"], diff.result.new["day_type"]
     if not given_old and not given_new and old_type == new_type:
@@ -77,21 +77,28 @@ def run_diff(old_request: Any, new_request: Any) -> Diff:
     return diff
 
 
-def audit_both(old_request: Any, new_request: Any) -> tuple[Any, Any]:
-    """The two audits side by side, the new one in a second thread: polars, GEOS and inflating release the
-    GIL, so each fills the gaps the other's Python leaves on the cores. The old side's error comes first, as if
+def audited_side(request: Any) -> tuple[Side, Loaded]:
+    """One feed's audit and its side of the diff (with what it was loaded from)."""
+    audit, loaded, measured = audit_with_inputs(request)
+    return build_side(audit, loaded, measured), loaded
+
+
+def audit_both(old_request: Any, new_request: Any) -> tuple[tuple[Side, Loaded], tuple[Side, Loaded]]:
+    """The two audits side by side, each building its side, the new one in a second thread: polars, GEOS and
+    inflating release the GIL, so each fills the gaps the other's Python leaves on the cores, and the side
+    finished first is built while the other is still being audited. The old side's error comes first, as if
     they had run one after the other; an interrupt is not held up by the thread (a daemon)."""
     done: dict[str, Any] = {}
 
     def new_side() -> None:
         try:
-            done["new"] = audit_with_inputs(new_request)
+            done["new"] = audited_side(new_request)
         except BaseException as error:  # handed to the main thread
             done["error"] = error
 
     thread = threading.Thread(target=new_side, name="buscheck-new-feed", daemon=True)
     thread.start()
-    old_done = audit_with_inputs(old_request)
+    old_done = audited_side(old_request)
     thread.join()
     if "error" in done:
         raise done["error"]
@@ -102,12 +109,11 @@ def _day_type(audit: Any) -> str:
     return day_type_of(date.fromisoformat(audit.result.service_date["date"]))
 
 
-def _pair(old_request: Any, new_request: Any, old_done: Any, new_done: Any,
+def _pair(old_request: Any, new_request: Any, old_done: tuple[Side, Loaded], new_done: tuple[Side, Loaded],
           picked: dict[str, ServiceDate] | None = None) -> Diff:
     """The diff of two audits, one date each."""
-    old_audit, old_loaded, old_measured = old_done
-    new_audit, new_loaded, new_measured = new_done
-    old, new = build_side(old_audit, old_loaded, old_measured), build_side(new_audit, new_loaded, new_measured)
+    (old, old_loaded), (new, _) = old_done, new_done
+    old_audit, new_audit = old.audit, new.audit
     matches, unmatched_old, unmatched_new = match_routes(old, new)
     changes = route_changes(old, new, matches, unmatched_old, unmatched_new) + stop_changes(old, new)
     coverage, lost, gained, lost_local = _coverage(old, new, old_loaded.districts)

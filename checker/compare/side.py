@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 
 from checker.load.inputs import Loaded
+from checker.load.stop_times import StopTimes
 from checker.metrics.compute import Measured
 from checker.metrics.route_kinds import is_bus
 from checker.model.result import Audit
@@ -70,12 +71,23 @@ def build_side(audit: Audit, loaded: Loaded, measured: Measured) -> Side:
                   .sort("route_id", "direction_id"))
 
     trips = measured.day_trips.filter(pl.col("route_id").is_in(list(basic))).select("trip_id", "route_id")
-    trip_idx = trips.join(feed.trip_ends.select("trip_id", "trip_idx"), on="trip_id")
-    visits = pl.DataFrame({"trip_idx": feed.stop_times.visit_trip_idx,
-                           "stop_row": feed.stop_times.visit_stop_idx.astype(np.int64)})
-    route_stops = (visits.join(trip_idx.select(pl.col("trip_idx").cast(visits["trip_idx"].dtype), "route_id"),
-                               on="trip_idx")
-                   .select("route_id", "stop_row").unique()
-                   .join(stops.with_row_index("stop_row").with_columns(pl.col("stop_row").cast(pl.Int64)), on="stop_row")
-                   .select("route_id", "stop_id", "stop_name", "x", "y").sort("route_id", "stop_id"))
-    return Side(audit, routes, directions, route_stops, reasons)
+    return Side(audit, routes, directions, _route_stops(feed.stop_times, trips, stops), reasons)
+
+
+def _route_stops(stop_times: StopTimes, trips: pl.DataFrame, stops: pl.DataFrame) -> pl.DataFrame:
+    """route_id, stop_id, stop_name, x, y: each stop that a route's `trips` call at, once. Every call becomes
+    one integer, its route's number times the count of stops plus its stop's row, so the pairs are found by
+    sorting one array (joins and a unique over millions of string rows took six times as long)."""
+    trips = (trips.join(stop_times.trip_ends.select("trip_id", "trip_idx"), on="trip_id")
+             .with_columns(number=pl.col("route_id").rank("dense").cast(pl.Int64) - 1))
+    route_ids = trips.unique("number").sort("number")["route_id"]
+    number_of_trip = np.full(stop_times.trip_ends.height, -1, dtype=np.int64)
+    number_of_trip[trips["trip_idx"].to_numpy()] = trips["number"].to_numpy()
+    number = number_of_trip[stop_times.visit_trip_idx]
+    called = number >= 0
+    pairs = np.sort(number[called] * stops.height + stop_times.visit_stop_idx[called])
+    first = np.ones(len(pairs), dtype=bool)
+    np.not_equal(pairs[1:], pairs[:-1], out=first[1:])
+    pairs = pairs[first]
+    return (stops[pairs % stops.height].with_columns(route_id=route_ids.gather(pairs // stops.height))
+            .select("route_id", "stop_id", "stop_name", "x", "y").sort("route_id", "stop_id"))

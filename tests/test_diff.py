@@ -8,6 +8,8 @@ from datetime import date
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from checker.compare.run import requests_for, run_diff
 from checker.inputs import AuditRequest
@@ -429,3 +431,59 @@ def test_the_two_audits_run_side_by_side_and_the_old_sides_error_comes_first(tmp
         with pytest.raises(InputError) as error:
             run_diff(*requests_for(base, old, new, date(2026, 1, 5), date(2026, 1, 5)))
         assert named in error.value.message()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 8),
+       st.lists(st.tuples(st.integers(0, 7), st.integers(0, 5)), max_size=60), st.data())
+def test_each_routes_stops_are_every_stop_its_trips_call_at_once(stops_count, trips_count, visits, data):
+    """_route_stops packs each call into one integer (route number x stops + stop row): against sets."""
+    import numpy as np
+    import polars as pl
+
+    from checker.compare.side import _route_stops
+    from checker.load.stop_times import StopTimes
+
+    visits = sorted((trip % trips_count, stop % stops_count) for trip, stop in visits)  # grouped by trip
+    routes = data.draw(st.lists(st.sampled_from(["r1", "r10", "r2", None]), min_size=trips_count,
+                                max_size=trips_count))  # None: not a basic trip that day (or untimed)
+    trip_ends = pl.DataFrame({"trip_id": [f"t{i}" for i in range(trips_count)],
+                              "trip_idx": pl.Series(range(trips_count), dtype=pl.UInt32)})
+    stop_times = StopTimes(trip_ends, np.array([t for t, _ in visits], dtype=np.uint32),
+                           np.array([s for _, s in visits], dtype=np.uint32))
+    trips = pl.DataFrame({"trip_idx": [None if r is None else i for i, r in enumerate(routes)], "route_id": routes},
+                         schema={"trip_idx": pl.UInt32, "route_id": pl.String})
+    stops = pl.DataFrame({"stop_id": [f"s{9 - i}" for i in range(stops_count)],
+                          "stop_name": [f"name {i}" for i in range(stops_count)],
+                          "x": [float(i) for i in range(stops_count)], "y": [-float(i) for i in range(stops_count)]})
+    found = _route_stops(stop_times, trips, stops)
+    expected = sorted({(routes[t], f"s{9 - s}", f"name {s}", float(s), -float(s)) for t, s in visits
+                       if routes[t] is not None})
+    assert found.columns == ["route_id", "stop_id", "stop_name", "x", "y"]
+    assert found.rows() == expected
+
+
+def test_routes_of_one_short_name_are_matched_in_turn():
+    """Two old routes named 5路 and two new ones: the first takes the new route of its long name, the second
+    the one left, alone under its short name now (the index drops a route once matched); a route without a
+    short name is matched by its long name."""
+    import polars as pl
+
+    from checker.compare.match import match_routes
+    from checker.compare.side import Side
+
+    def side(rows: list[tuple[str, str, str]]) -> Side:
+        routes = pl.DataFrame({"route_id": [r[0] for r in rows], "short": [r[1] for r in rows],
+                               "long": [r[2] for r in rows], "name": [r[1] for r in rows],
+                               "status": ["basic"] * len(rows), "running": [True] * len(rows)})
+        directions = pl.DataFrame(schema={"route_id": pl.String, "direction_id": pl.Int64, "ox": pl.Float64,
+                                          "oy": pl.Float64, "dx": pl.Float64, "dy": pl.Float64})
+        return Side(None, routes, directions, pl.DataFrame(), {})  # type: ignore[arg-type]
+
+    old = side([("a", "5路", "东站-西站"), ("b", "5路", "南站-北站"), ("c", "", "环线")])
+    new = side([("w", "", "环线"), ("x", "5路", "东站-西站"), ("y", "5路", "南站-北站")])
+    matches, unmatched_old, unmatched_new = match_routes(old, new)
+    assert [(m.old_route_id, m.new_route_id, m.how) for m in matches] == [
+        ("a", "x", "short_and_long_name"), ("b", "y", "short_name"), ("c", "w", "long_name")]
+    assert unmatched_old == unmatched_new == []
+

@@ -25,8 +25,11 @@ def test_shuffled_rows_give_the_same_trip_ends(tmp_path):
     columns = ["trip_id", "origin_stop_id", "destination_stop_id", "origin_departure_s"]
     assert ordered.trip_ends.select(columns).sort("trip_id").equals(shuffled.trip_ends.select(columns).sort("trip_id"))
     assert (ordered.trip_ends["origin_stop_id"] == "A").all() and (ordered.trip_ends["destination_stop_id"] == "B").all()
-    served = shuffled.stops_served_by(pl.Series(["R1-0-1"]))["stop_id"].sort().to_list()
+    served = shuffled.stops_served_by(shuffled.trips.filter(pl.col("trip_id") == "R1-0-1"))["stop_id"].sort().to_list()
     assert served == ["A", "B", "M"]
+    for feed in (ordered, shuffled):  # each trip knows its row of trip_ends, whatever order either file has
+        rows = feed.trips.join(feed.trip_ends, on="trip_id")
+        assert rows.height == feed.trips.height and (rows["trip_idx"] == rows["trip_idx_right"]).all()
 
 
 def test_sequence_gaps_are_fine_but_repeats_are_not(tmp_path):
@@ -76,3 +79,19 @@ def test_typed_reading_falls_back_to_text_to_name_the_row(tmp_path):
     assert (error.value.line, error.value.field, error.value.value) == (6, "stop_id", "Q")
     padded = [r[: r.rindex(",") + 1] + f" {r[r.rindex(',') + 1:]} " for r in rows]
     assert load_feed(write_feed(tmp_path / "b", _with_rows(padded))).trip_ends.height == 3
+
+
+def test_each_trip_knows_its_row_of_trip_ends(tmp_path):
+    """trips.txt in its own order (reversed), with a trip that has no stop_times: each trip's trip_idx is its
+    row of trip_ends, found by a join; null for the trip without times; aligned files need no join."""
+    tables = feed_tables({"R1": [420, 440], "R2": [430]})
+    header, *rows = tables["trips.txt"].strip().split("\n")
+    tables["trips.txt"] = "\n".join([header, *reversed(rows), "R2,WD,untimed,0"]) + "\n"
+    feed = load_feed(write_feed(tmp_path / "reversed", tables))
+    assert not feed.trips["trip_id"].equals(feed.trip_ends["trip_id"])
+    by_trip = dict(feed.trips.select("trip_id", "trip_idx").iter_rows())
+    assert by_trip.pop("untimed") is None
+    assert by_trip == dict(feed.trip_ends.select("trip_id", "trip_idx").iter_rows())
+    aligned = load_feed(write_feed(tmp_path / "aligned", feed_tables({"R1": [420, 440], "R2": [430]})))
+    assert aligned.trips["trip_id"].equals(aligned.trip_ends["trip_id"])
+    assert aligned.trips["trip_idx"].to_list() == list(range(aligned.trips.height))

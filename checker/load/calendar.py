@@ -63,7 +63,7 @@ def active_services(feed: Feed, dates: pl.Series) -> pl.DataFrame:
 
 def trips_on(feed: Feed, day: date) -> pl.DataFrame:
     services = active_services(feed, pl.Series([day], dtype=pl.Date))
-    return feed.trips.join(services.select("service_id"), on="service_id", how="semi")
+    return feed.trips.filter(pl.col("service_id").is_in(services["service_id"].implode()))
 
 
 DAY_TYPES = {"weekday": (1, 2, 3, 4, 5), "saturday": (6,), "sunday": (7,)}  # ISO weekdays

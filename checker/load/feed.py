@@ -33,7 +33,9 @@ class Feed:
     path: Path  # the zip or folder it was read from
     timezone: str  # agency_timezone (Asia/Shanghai when the feed has no agency.txt)
     routes: pl.DataFrame  # route_id, route_short_name, route_long_name, route_desc, route_type
-    trips: pl.DataFrame  # trip_id, route_id, service_id, direction_id (null where none), shape_id, wheelchair_accessible
+    # trip_id, route_id, service_id, direction_id (null where none), shape_id, wheelchair_accessible, and
+    # trip_idx: the trip's row in trip_ends (null for a trip without stop_times or of GTFS-Flex)
+    trips: pl.DataFrame
     stops: pl.DataFrame  # stop_id, stop_name, stop_lat, stop_lon, location_type, parent_station, wheelchair_boarding
     stop_times: StopTimes  # per trip: origin, destination, departure; per row: trip and stop indexes
     calendar: pl.DataFrame | None
@@ -53,8 +55,9 @@ class Feed:
     def trip_ends(self) -> pl.DataFrame:
         return self.stop_times.trip_ends
 
-    def stops_served_by(self, trip_ids: pl.Series) -> pl.DataFrame:
-        return self.stops[self.stop_times.stops_served_by(trip_ids)]
+    def stops_served_by(self, trips: pl.DataFrame) -> pl.DataFrame:
+        """The stops that any of `trips` (rows of `self.trips`) calls at."""
+        return self.stops[self.stop_times.stops_served_by(trips["trip_idx"])]
 
 
 def load_feed(path: str | Path | FeedSource, keep_rows: bool = False, shapes: bool = False,
@@ -119,6 +122,7 @@ def _load(source: FeedSource, keep_rows: bool, shapes: bool, max_hours: int | No
 
     stops = _load_stops(source)
     stop_times = load_stop_times(source, trips, stops, keep_rows, max_hours)
+    trips = trips.with_columns(trip_idx=stop_times.rows_of(trips["trip_id"]))
     flexible_routes = _flex_notice(stop_times.flex_trip_ids, trips, notices)
     notices += stop_times.notices
 

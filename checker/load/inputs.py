@@ -105,12 +105,12 @@ def untimed_trips(feed: Feed, service: ServiceDate) -> list[tuple[str, str]]:
     """A notice for the trips of the audit date that have no stop_times (GTFS-Flex trips apart): they cannot
     be audited, and a route may vanish with them."""
     day_trips = trips_on(feed, service.day)
-    missing = day_trips.join(feed.trip_ends.select("trip_id"), on="trip_id", how="anti").filter(
+    missing = day_trips.filter(pl.col("trip_idx").is_null()).filter(
         ~pl.col("trip_id").is_in(feed.stop_times.flex_trip_ids.implode()))
     if missing.is_empty():
         return []
     per_route = missing.group_by("route_id").len().sort(["len", "route_id"], descending=[True, False])
-    timed = day_trips.join(feed.trip_ends.select("trip_id"), on="trip_id", how="semi")["route_id"].unique()
+    timed = day_trips.filter(pl.col("trip_idx").is_not_null())["route_id"].unique()
     gone = per_route.filter(~pl.col("route_id").is_in(timed.implode()))["route_id"].to_list()
     shown = ", ".join(f"{r} ({n})" for r, n in per_route.head(SHOWN_ROUTES).iter_rows())
     shown += " …" if per_route.height > SHOWN_ROUTES else ""

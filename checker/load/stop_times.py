@@ -37,11 +37,18 @@ class StopTimes:
     flex_trip_ids: pl.Series = field(default_factory=lambda: pl.Series("trip_id", [], dtype=pl.String))
     notices: list[tuple[str, str]] = field(default_factory=list)  # (en, zh)
 
-    def stops_served_by(self, trip_ids: pl.Series) -> np.ndarray:
-        """Row numbers in stops of every stop that any of `trip_ids` calls at."""
-        chosen = self.trip_ends.filter(pl.col("trip_id").is_in(trip_ids.implode()))["trip_idx"].to_numpy()
+    def rows_of(self, trip_ids: pl.Series) -> pl.Series:
+        """Each trip's row in trip_ends, null for a trip with no stop_times (or of GTFS-Flex, set apart):
+        found by one join, or none when the trips come in stop_times.txt's order, as most feeds write them."""
+        if trip_ids.equals(self.trip_ends["trip_id"]):
+            return self.trip_ends["trip_idx"]
+        return pl.DataFrame({"trip_id": trip_ids}).join(self.trip_ends.select("trip_id", "trip_idx"), on="trip_id",
+                                                        how="left", maintain_order="left")["trip_idx"]
+
+    def stops_served_by(self, trip_rows: pl.Series) -> np.ndarray:
+        """Row numbers in stops of every stop that the trips at `trip_rows` (of trip_ends; null: none) call at."""
         mask = np.zeros(self.trip_ends.height, dtype=bool)
-        mask[chosen] = True
+        mask[trip_rows.drop_nulls().to_numpy()] = True
         return np.flatnonzero(np.bincount(self.visit_stop_idx[mask[self.visit_trip_idx]], minlength=1))
 
 

@@ -77,7 +77,7 @@ def compute_metrics(loaded: Loaded, request: Any, pack: RulePack, city: CityProf
     day_trips = infer_directions(trips_on(feed, day), feed.trip_ends, feed.stops)
     trips = day_trips.filter(pl.col("route_id").is_in(basic.route_ids))
     radius = next((r.params["radius_m"] for r in pack.rules_checked_by("coverage_min", "tm_coverage")), 500)
-    served = feed.stops_served_by(_coverage_trips(pack, feed, day_trips, trips)["trip_id"])
+    served = feed.stops_served_by(_coverage_trips(pack, feed, day_trips, trips))
     lon, lat = served["stop_lon"].to_numpy(), served["stop_lat"].to_numpy()  # WGS-84 since loading
     key = (radius, lon.tobytes(), lat.tobytes())
     known = (coverages or {}).get(key)

@@ -65,7 +65,8 @@ def origin_departures(feed: Feed, trips: pl.DataFrame) -> pl.DataFrame:
     A trip listed in frequencies.txt departs at start, start+headway, ... strictly before end, for each of
     its windows (exact_times 0 or 1 alike); its own stop_times only give the pattern and the running time.
     """
-    ends = trips.select("trip_id", "route_id", "direction_id").join(feed.trip_ends, on="trip_id")
+    timed = trips.filter(pl.col("trip_idx").is_not_null())  # rows of feed.trips: each knows its trip_ends row
+    ends = feed.trip_ends[timed["trip_idx"]].with_columns(timed["route_id"], timed["direction_id"])
     columns = ["route_id", "direction_id", "trip_id", "origin_stop_id", "departure_s", "destination_stop_id",
                "arrival_s"]
     running = pl.col("destination_arrival_s") - pl.col("origin_departure_s")

@@ -487,3 +487,32 @@ def test_routes_of_one_short_name_are_matched_in_turn():
         ("a", "x", "short_and_long_name"), ("b", "y", "short_name"), ("c", "w", "long_name")]
     assert unmatched_old == unmatched_new == []
 
+
+# a sliver of the area a --week diff found lost (the small bench feed against a thinned copy), in the audit's
+# local metres: valid there, crossing itself once projected to WGS-84
+SLIVER_CRS = "+proj=laea +lat_0=23.130000 +lon_0=113.258698 +datum=WGS84 +units=m +no_defs +type=crs"
+SLIVER = ("POLYGON ((-5308.209185 -2538.682751, -5343.972977 -2452.154951, -5319.359871 -2433.900627, "
+          "-5277.239294 -2408.654525, -5232.84699 -2387.658529, -5186.610478 -2371.11484, -5138.975043 -2359.182785, "
+          "-5090.39944 -2351.977275, -5041.351478 -2349.567703, -4992.303516 -2351.977275, -4943.727913 -2359.182785, "
+          "-4936.188771 -2361.071242, -4944.849393 -2326.496098, -4932.917338 -2374.131533, -4916.37365 -2420.368044, "
+          "-4904.867528 -2444.695694, -4914.947489 -2458.286948, -4936.7732 -2494.700947, -4950.839072 -2494.009935, "
+          "-4999.887034 -2496.419507, -5048.462637 -2503.625017, -5096.098072 -2515.557072, -5142.334583 -2532.100761, "
+          "-5186.726888 -2553.096757, -5228.847464 -2578.342859, -5268.290667 -2607.595932, -5271.081562 -2610.125452, "
+          "-5066.502172 -3003.786649, -5308.209185 -2538.682751))")
+
+
+def test_a_week_diffs_areas_are_unioned_in_metres():
+    """Each day type losing the same sliver: the union is made in metres and then projected, since the
+    sliver's WGS-84 copy crosses itself and GEOS refuses to union it (an internal error before)."""
+    import shapely
+    from pyproj import CRS, Transformer
+
+    from checker.compare.run import union_in_metres
+    from checker.load.polygons import project
+
+    sliver = shapely.from_wkt(SLIVER)
+    back = Transformer.from_crs(CRS.from_user_input(SLIVER_CRS), 4326, always_xy=True)
+    assert shapely.is_valid(sliver) and not shapely.is_valid(project(sliver, back))
+    local, wgs84 = union_in_metres([sliver, sliver, sliver], back)
+    assert local.area == pytest.approx(sliver.area, rel=1e-12)
+    assert shapely.equals_exact(wgs84, project(local, back), tolerance=0)

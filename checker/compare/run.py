@@ -38,7 +38,8 @@ class Diff:
     result: DiffResult
     lost: BaseGeometry  # WGS-84: built-up area that lost its 500 m coverage (with --week: on any day type)
     gained: BaseGeometry
-    lost_local: BaseGeometry
+    lost_local: BaseGeometry  # the same in the audits' local metres
+    gained_local: BaseGeometry
     old: Side  # with --week: the sides of the first day type compared
     new: Side
     days: list[tuple[str, Diff]] | None = None  # with --week: each day type compared and its own diff
@@ -116,7 +117,7 @@ def _pair(old_request: Any, new_request: Any, old_done: tuple[Side, Loaded], new
     old_audit, new_audit = old.audit, new.audit
     matches, unmatched_old, unmatched_new = match_routes(old, new)
     changes = route_changes(old, new, matches, unmatched_old, unmatched_new) + stop_changes(old, new)
-    coverage, lost, gained, lost_local = _coverage(old, new, old_loaded.districts)
+    coverage, lost_local, gained_local = _coverage(old, new, old_loaded.districts)
     changes += _coverage_changes(coverage, old)
 
     def routes(side: Side, ids: list[str]) -> list[dict[str, Any]]:
@@ -143,7 +144,8 @@ def _pair(old_request: Any, new_request: Any, old_done: tuple[Side, Loaded], new
         + [{"en": f"new feed: {n['en']}", "zh": f"新数据：{n['zh']}"} for n in new_audit.result.notices],
         warnings=_mixed_day_types(old_side, new_side),
     )
-    return Diff(result, lost, gained, lost_local, old, new)
+    back = _to_wgs84(old)
+    return Diff(result, project(lost_local, back), project(gained_local, back), lost_local, gained_local, old, new)
 
 
 def _mixed_day_types(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, str]]:
@@ -237,10 +239,10 @@ def run_week_diff(old_request: Any, new_request: Any) -> Diff:
         [r for _, _, diff in pairs for r in diff.result.unmatched_new],
         changes, first.result.coverage, notices=[{"en": en, "zh": zh} for en, zh in notices], warnings=warnings,
         days=rows)
-    lost = shapely.union_all([diff.lost for _, _, diff in pairs])
-    gained = shapely.union_all([diff.gained for _, _, diff in pairs])
-    lost_local = shapely.union_all([diff.lost_local for _, _, diff in pairs])
-    return Diff(result, lost, gained, lost_local, first.old, first.new,
+    back = _to_wgs84(first.old)
+    lost_local, lost = union_in_metres([diff.lost_local for _, _, diff in pairs], back)
+    gained_local, gained = union_in_metres([diff.gained_local for _, _, diff in pairs], back)
+    return Diff(result, lost, gained, lost_local, gained_local, first.old, first.new,
                 days=[(old_type, diff) for old_type, _, diff in pairs])
 
 
@@ -295,13 +297,25 @@ def _day_type_change(city: str, day_type: str, old: ServiceDate | None, new: Ser
                   f"{new.day}); the old feed ran none on any {en}.")
 
 
-def _coverage(old: Side, new: Side, districts: list[Any] | None) -> tuple[CoverageChange, BaseGeometry, BaseGeometry,
-                                                                            BaseGeometry]:
-    """Both audits project the same polygon the same way, so their covered areas compare directly."""
+def union_in_metres(areas: list[BaseGeometry], back: Transformer) -> tuple[BaseGeometry, BaseGeometry]:
+    """The union of areas in local metres, and that union in WGS-84 (`back`). Unioned where GEOS made them:
+    their WGS-84 copies need not be valid (a sliver between two discs may cross itself once projected), and
+    an overlay of invalid polygons fails."""
+    local = shapely.union_all(areas)
+    return local, project(local, back)
+
+
+def _to_wgs84(side: Side) -> Transformer:
+    """From the audit's local metres (both audits of a diff share them) to WGS-84."""
+    return Transformer.from_crs(CRS.from_user_input(side.audit.coverage.projection), 4326, always_xy=True)
+
+
+def _coverage(old: Side, new: Side, districts: list[Any] | None) -> tuple[CoverageChange, BaseGeometry, BaseGeometry]:
+    """Both audits project the same polygon the same way, so their covered areas compare directly: the
+    change, and the area lost and gained in local metres."""
     a, b = old.audit.coverage, new.audit.coverage
     lost_local = shapely.difference(a.covered_local, b.covered_local)
     gained_local = shapely.difference(b.covered_local, a.covered_local)
-    back = Transformer.from_crs(CRS.from_user_input(a.projection), 4326, always_xy=True)
     rows = []
     for district in districts or []:
         local = project(district.geometry, a.to_local)
@@ -311,7 +325,7 @@ def _coverage(old: Side, new: Side, districts: list[Any] | None) -> tuple[Covera
     tier = old.audit.result.tier
     change = CoverageChange(round(a.ratio, 6), round(b.ratio, 6), tier["coverage_min"],
                             round(lost_local.area / 1e6, 4), round(gained_local.area / 1e6, 4), rows)
-    return change, project(lost_local, back), project(gained_local, back), lost_local
+    return change, lost_local, gained_local
 
 
 def _coverage_changes(coverage: CoverageChange, old: Side) -> list[Change]:

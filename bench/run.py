@@ -8,6 +8,8 @@ Per preset (bench/generate.py; small and large by default):
     process's own peak memory (os.wait4): median, min-max spread and the largest peak of --repeat runs;
 (c) the audit with --out (every report written), with --week (three day types), and `buscheck diff`
     of the feed against a copy with every id renamed, each in a fresh process (median of up to 3 runs each);
+(a), (b) and (c) run in rounds, one of each per round (c in the first three only), so that each figure and
+    the audit it is compared with are measured over the same minutes of a machine whose speed drifts;
 (d) gtfs-kit: read_feed + compute_trip_stats + compute_route_stats for the same date and peak window (once;
     minutes on the large feed).
 Then a markdown table of every figure of issue 19 against its goal (bench/goals.py); the batch goal is
@@ -219,12 +221,30 @@ class Measured:
 
 
 def measure(preset: str, args: argparse.Namespace) -> Measured:
+    """--repeat rounds, each running (a) and (b), and in the first three (c), one after the other: this shared
+    machine's speed drifts from minute to minute, and in rounds every figure and the audit it is compared
+    with are measured over the same minutes (in blocks, the floors could fall in a fast minute and the
+    audits in a slow one)."""
     feed, polygon = _feed(preset)
-    floors = [apart("floor", feed) for _ in range(args.repeat)]
-    isal = [apart("floor_isal", feed) for _ in range(args.repeat)]
+    with_c = preset not in AUDIT_ONLY
+    if with_c and not args.skip_diff:
+        renamed_copy(feed)  # made once, outside the timing
+    floors, isal, audits, outs, weeks, diffs = [], [], [], [], [], []
+    for round_ in range(args.repeat):
+        floors.append(apart("floor", feed))
+        isal.append(apart("floor_isal", feed))
+        audits.append(audit(feed, polygon))
+        if with_c and round_ < 3:
+            if not args.skip_out:
+                outs.append(audit_out(feed, polygon))
+            if not args.skip_week:
+                weeks.append(audit(feed, polygon, "--week"))
+            if not args.skip_diff:
+                diffs.append(diff(feed, polygon))
     done = Measured(preset, floors[0][1], statistics.median(t for t, _ in floors),
-                    None if None in isal else statistics.median(t for t in isal if t is not None),
-                    [audit(feed, polygon) for _ in range(args.repeat)])
+                    None if None in isal else statistics.median(t for t in isal if t is not None), audits,
+                    median_run(outs) if outs else None, median_run(weeks) if weeks else None,
+                    median_run(diffs) if diffs else None)
     print(f"{preset}: {done.stop_times:,} stop_times; floor {done.floor:.2f} s; audit {done.audit:.2f} s "
           f"(median of {args.repeat}, {done.spread}), {done.audit / done.floor:.2f}x the floor; "
           f"peak memory {done.peak_mb:,.0f} MB ({done.mb_per_million:,.0f} MB per M stop_times)", flush=True)
@@ -232,21 +252,17 @@ def measure(preset: str, args: argparse.Namespace) -> Measured:
         print(f"  (information: the floor with ISA-L's inflate instead of zipfile's: {done.floor_isal:.2f} s; "
               f"audit / that floor {done.audit / done.floor_isal:.2f}x. The goals are against the zipfile floor.)",
               flush=True)
-    if preset in AUDIT_ONLY:
-        return done
-    if not args.skip_out:
-        done.out = median_run([audit_out(feed, polygon) for _ in range(min(3, args.repeat))])
+    if done.out:
         print(f"  --out (every report): {done.out.seconds:.2f} s, {done.out.seconds - done.audit:+.2f} s on the "
               f"median audit; peak memory {done.out.peak_mb:,.0f} MB", flush=True)
-    if not args.skip_week:
-        done.week = median_run([audit(feed, polygon, "--week") for _ in range(min(3, args.repeat))])
+    if done.week:
         print(f"  --week (weekday, Saturday, Sunday): {done.week.seconds:.2f} s, {done.week.seconds / done.audit:.2f}x "
               f"one day; peak memory {done.week.peak_mb:,.0f} MB", flush=True)
-    if not args.skip_diff:
-        renamed_copy(feed)  # made once, outside the timing
-        done.diff = median_run([diff(feed, polygon) for _ in range(min(3, args.repeat))])
+    if done.diff:
         print(f"  diff against the renamed copy: {done.diff.seconds:.2f} s, {done.diff.seconds / done.audit:.2f}x "
               f"one audit; peak memory {done.diff.peak_mb:,.0f} MB", flush=True)
+    if not with_c:
+        return done
     if not args.skip_gtfs_kit:
         done.gtfs_kit = apart("gtfs_kit_path", feed)
         print(f"  gtfs-kit path: {done.gtfs_kit:.1f} s, {done.gtfs_kit / done.audit:.0f}x the audit", flush=True)

@@ -94,6 +94,24 @@ class Format(StrEnum):
     json = "json"
 
 
+def _stdout_open() -> None:
+    """Before any work: a process started with standard output closed (`>&-`) has nowhere to print."""
+    if sys.stdout is None:
+        raise InputError("stdout", "Standard output is closed, so the result has nowhere to go: leave it open "
+                         "(redirect it to a file or to /dev/null).",
+                         "标准输出已关闭，结果无处输出：请保持标准输出打开（可重定向到文件或 /dev/null）。")
+
+
+def _write_out(data: bytes) -> None:
+    """UTF-8 bytes to standard output as they are (a stream without a byte layer takes them as text)."""
+    sys.stdout.flush()
+    binary = getattr(sys.stdout, "buffer", None)
+    if binary is None:
+        sys.stdout.write(data.decode("utf-8"))
+    else:
+        binary.write(data)
+
+
 def output_width() -> int | None:
     """The terminal's width, or COLUMNS when set; 140 when the output goes to a file or a pipe."""
     return None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 140
@@ -193,13 +211,14 @@ def audit(**options: Any) -> None:
     from checker.inputs import INPUTS, AuditRequest
     from checker.load.table import parse_date_arg
     from checker.pipeline import run_audit
-    from checker.report.document import result_json, to_document
+    from checker.report.document import result_bytes, to_document
     from checker.report.files import check_out_dir, write_outputs
 
     out: Path | None = options["out"]
 
     @bulk()  # an audit, its document and reports: objects made and kept, the process ends after
     def run() -> int:
+        _stdout_open()
         day: date | None = parse_date_arg(options["service_date"]) if options["service_date"] else None
         inputs = [options[spec.name] for spec in INPUTS if spec.kind == "path"]
         if out is not None:
@@ -215,11 +234,11 @@ def audit(**options: Any) -> None:
         done = run_audit(request)
         as_json = options["output_format"] is Format.json
         doc = to_document(done.result) if out is not None or not as_json else None  # once, for every output
-        text = result_json(done.result, doc) if as_json else None  # and its text (its own document when alone)
-        written = write_outputs(done, out, inputs=inputs, doc=doc, json_text=text,
+        data = result_bytes(done.result, doc) if as_json else None  # and its text (its own document when alone)
+        written = write_outputs(done, out, inputs=inputs, doc=doc, json_bytes=data,
                                 xlsx_aside=True) if out is not None else []
-        if text is not None:
-            sys.stdout.write(text + "\n")
+        if data is not None:
+            _write_out(data + b"\n")
         else:
             from checker.report.text import render_text
 
@@ -277,6 +296,7 @@ def diff(
 
     @bulk()
     def run() -> int:
+        _stdout_open()
         if out is not None:
             check_out_dir(out)
         base = AuditRequest(feed=old_feed, built_up=built_up, city=city, rules=rules, profile=profile,
@@ -287,7 +307,7 @@ def diff(
         result = run_diff(old, new)
         written = write_folder(out, "diff", diff_files(result), [old_feed, new_feed, built_up]) if out is not None else []
         if output_format is Format.json:
-            sys.stdout.write(diff_json(result) + "\n")
+            _write_out(diff_json(result).encode("utf-8") + b"\n")
         else:
             console = _console(highlight=False, width=output_width())
             render_diff_text(result, console)

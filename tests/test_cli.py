@@ -256,6 +256,26 @@ def test_the_program_with_stdout_closed_still_exits_2_on_bad_input():
     assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr[-2000:]
 
 
+@pytest.mark.parametrize("command", ["audit", "diff"])
+def test_with_stdout_closed_a_good_audit_exits_2_before_any_work(command):
+    """Started with standard output closed (`>&-`), the result has nowhere to go: exit 2 saying so, not an
+    internal error once the work is done."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    city = REPO / "sample_feeds" / "sample_city"
+    feeds = [str(city / "gtfs.zip")] * (2 if command == "diff" else 1)
+    argv = ["buscheck", command, *feeds, "--built-up", str(city / "built_up.geojson"), "--city", "示例市",
+            "--profile", str(city / "profile.toml"), "--format", "json"]
+    run = subprocess.run([sys.executable, "-c", "import os, runpy, sys; os.close(1); sys.stdout = None; "
+                          f"sys.argv = {argv!r}; runpy.run_module('checker', run_name='__main__')"],
+                         capture_output=True, text=True)
+    assert run.returncode == 2 and "Standard output is closed" in run.stderr and "标准输出已关闭" in run.stderr, \
+        run.stderr[-2000:]
+
+
 @pytest.mark.skipif(not Path("/dev/zero").exists() or not hasattr(os, "mkfifo"), reason="POSIX devices and FIFOs")
 @pytest.mark.parametrize("kind", ["device", "fifo"])
 def test_an_input_that_never_ends_or_blocks_is_refused_not_hashed(tmp_path, kind):

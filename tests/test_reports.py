@@ -8,6 +8,8 @@ import subprocess
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from checker.pipeline import AuditRequest, run_audit
@@ -150,6 +152,31 @@ def test_result_json_is_compact_for_a_megacity(monkeypatch):
     compact = result_json(audit.result)
     assert "\n" in indented and "\n" not in compact and json.loads(compact) == json.loads(indented)
     # written alone, the findings go in as the text orjson made of them: the same bytes as from the document
-    assert isinstance(document.to_document(audit.result, findings_as_text=True)["findings"], orjson.Fragment)
+    alone = document.to_document(audit.result, as_text=True)
+    assert isinstance(alone["findings"], orjson.Fragment)
+    assert all(isinstance(r["departures"], orjson.Fragment) for r in alone["metrics"]["routes"])
     assert compact == orjson.dumps(document.to_document(audit.result)).decode("utf-8")
     assert compact == result_json(audit.result, document.to_document(audit.result))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 100 * 3600 - 1), max_size=30), max_size=8))
+def test_departures_written_at_once_are_the_text_of_each(routes):
+    """departures_json formats every departure in one numpy pass: the same text as clock_text, route by route
+    (an empty route gives [])."""
+    from checker.model.clock import clock_text
+    from checker.model.metrics import RouteRow
+    from checker.report.document import departures_json
+
+    rows = [RouteRow(route_id=f"r{i}", direction_id=0, route_short_name=None, route_long_name=None,
+                     origin_stop_id=None, trips=len(times), first_departure_s=min(times, default=0),
+                     last_departure_s=max(times, default=0), max_gap_s=None, windows=[], departures_s=times,
+                     night=None)
+            for i, times in enumerate(routes)]
+    written = departures_json(rows)
+    assert written is not None
+    assert [orjson.loads(orjson.dumps(f)) for f in written] == [list(map(clock_text, times)) for times in routes]
+    past = RouteRow(route_id="r", direction_id=0, route_short_name=None, route_long_name=None, origin_stop_id=None,
+                    trips=1, first_departure_s=360000, last_departure_s=360000, max_gap_s=None, windows=[],
+                    departures_s=[100 * 3600], night=None)
+    assert departures_json([*rows, past]) is None  # an hour of three digits: left to clock_text

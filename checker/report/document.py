@@ -4,8 +4,10 @@ clock times formatted, durations in minutes, and the field names of the document
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from typing import Any
 
+import numpy as np
 import orjson
 
 from checker.model.clock import Clock, clock_text, hm, hms
@@ -70,7 +72,8 @@ def _minutes(seconds: int | None) -> float | None:
     return None if seconds is None else round(seconds / 60, 2)
 
 
-def route_document(route: RouteRow) -> dict[str, Any]:
+def route_document(route: RouteRow, departures: orjson.Fragment | None = None) -> dict[str, Any]:
+    """`departures`: the route's departures as JSON text already (see `departures_json`)."""
     peak, offpeak = route.window_maximum(peak=True), route.window_maximum(peak=False)
     night = route.night is not None
     return {
@@ -86,7 +89,7 @@ def route_document(route: RouteRow) -> dict[str, Any]:
         "night_max_headway_min": _minutes(route.max_gap_s) if night else None,  # a night route's own interval
         "windows": [{"window": w.window, "departures": w.departures, "max_headway_min": _minutes(w.max_headway_s),
                      "gap_from": hms(w.gap_from_s), "gap_to": hms(w.gap_to_s)} for w in route.windows],
-        "departures": list(map(clock_text, route.departures_s)),  # integers, never None
+        "departures": list(map(clock_text, route.departures_s)) if departures is None else departures,
         "night": night, "night_reason": plain(route.night),
     } | ({} if route.published is None else {"published_intervals": [  # a converted service table's periods
         {"start": hm(b.start_s), "end": hm(b.end_s), "min": b.low_min, "max": b.high_min,
@@ -120,10 +123,36 @@ def hub_document(hub: HubService, verdict: HubVerdict) -> dict[str, Any]:
     }
 
 
-def metrics_document(metrics: Metrics, hub_verdicts: list[HubVerdict] | None) -> dict[str, Any]:
+def departures_json(routes: list[RouteRow]) -> list[orjson.Fragment] | None:
+    """Each route's departures as the JSON text of their HH:MM:SS list, every departure of the day formatted
+    in one numpy pass (a megacity's 200,000 are 57,000 different times, too many to cache the text of each);
+    None for an hour of three digits, which the Python formatting writes as it is."""
+    counts = np.fromiter(map(len, (r.departures_s for r in routes)), dtype=np.int64, count=len(routes))
+    seconds = np.fromiter(itertools.chain.from_iterable(r.departures_s for r in routes), dtype=np.int64,
+                          count=int(counts.sum()))
+    if len(seconds) and not 0 <= seconds.min() <= seconds.max() < 100 * 3600:
+        return None
+    hours, rest = np.divmod(seconds, 3600)
+    minutes, secs = np.divmod(rest, 60)
+    text = np.empty((len(seconds), 11), dtype=np.uint8)  # "HH:MM:SS",
+    text[:] = np.frombuffer(b'"00:00:00",', dtype=np.uint8)
+    for column, value in ((1, hours), (4, minutes), (7, secs)):
+        text[:, column] += (value // 10).astype(np.uint8)
+        text[:, column + 1] += (value % 10).astype(np.uint8)
+    written = text.tobytes()
+    starts = (np.cumsum(counts) - counts) * 11
+    return [orjson.Fragment(b"[" + written[start:start + max(count * 11 - 1, 0)] + b"]")  # no comma after the last
+            for count, start in zip(counts.tolist(), starts.tolist(), strict=True)]
+
+
+def metrics_document(metrics: Metrics, hub_verdicts: list[HubVerdict] | None, as_text: bool = False) -> dict[str, Any]:
+    """`as_text`: each route's departures as their JSON text (an orjson.Fragment), for a document only
+    written out compact."""
+    departures = departures_json(metrics.routes) if as_text else None
     doc: dict[str, Any] = {
         "coverage": plain(metrics.coverage),
-        "routes": [route_document(r) for r in metrics.routes],
+        "routes": [route_document(r) for r in metrics.routes] if departures is None else
+                  [route_document(r, d) for r, d in zip(metrics.routes, departures, strict=True)],
         "load": plain(metrics.load),
         "hubs": None,
         "priority": metrics.priority,
@@ -142,15 +171,15 @@ def metrics_document(metrics: Metrics, hub_verdicts: list[HubVerdict] | None) ->
     return doc
 
 
-def to_document(result: AuditResult, findings_as_text: bool = False) -> dict[str, Any]:
-    """The document. `findings_as_text`: the findings as their compact JSON text (an orjson.Fragment), for a
-    document that is only written out compact, so that they are not read back into objects to be written
-    again."""
-    first = metrics_document(result.metrics, result.hub_verdicts)
+def to_document(result: AuditResult, as_text: bool = False) -> dict[str, Any]:
+    """The document. `as_text`: the findings and each route's departures as their compact JSON text
+    (orjson.Fragment), for a document that is only written out compact, so that the findings are not read
+    back into objects to be written again, nor the departures made into 200,000 strings."""
+    first = metrics_document(result.metrics, result.hub_verdicts, as_text)
 
     def day_metrics(day: Any) -> dict[str, Any]:  # the first day's are the result's own: built once
         same = day.metrics is result.metrics and day.hub_verdicts is result.hub_verdicts
-        return first if same else metrics_document(day.metrics, day.hub_verdicts)
+        return first if same else metrics_document(day.metrics, day.hub_verdicts, as_text)
 
     return {
         "schema_version": result.schema_version,
@@ -163,7 +192,7 @@ def to_document(result: AuditResult, findings_as_text: bool = False) -> dict[str
         "inputs": result.inputs,
         "settings": result.settings,
         "summary": result.summary(),
-        "findings": _findings_value(result.findings, findings_as_text),
+        "findings": _findings_value(result.findings, as_text),
         "metrics": first,
         "notices": result.notices,
         **({"days": [{"service_date": day.service_date, "day_type": day.day_type, "hours_set": day.hours_set,
@@ -180,7 +209,12 @@ COMPACT_ABOVE_ROUTES = 2000  # a megacity's result.json is written without inden
 def result_json(result: AuditResult, doc: dict[str, Any] | None = None) -> str:
     """The JSON document (`doc`, when the caller has it already): indented for people, compact for a megacity
     (thousands of route-directions)."""
+    return result_bytes(result, doc).decode("utf-8")
+
+
+def result_bytes(result: AuditResult, doc: dict[str, Any] | None = None) -> bytes:
+    """`result_json` as UTF-8, for a file or a pipe: a megacity's ten megabytes not decoded to be encoded again."""
     rows = len(result.metrics.routes) + sum(len(day.metrics.routes) for day in result.days or [])  # --week: every day's
     compact = rows > COMPACT_ABOVE_ROUTES
-    doc = doc or to_document(result, findings_as_text=compact)  # a fragment keeps no indentation: compact only
-    return orjson.dumps(doc, option=0 if compact else orjson.OPT_INDENT_2).decode("utf-8")
+    doc = doc or to_document(result, as_text=compact)  # a fragment keeps no indentation: compact only
+    return orjson.dumps(doc, option=0 if compact else orjson.OPT_INDENT_2)

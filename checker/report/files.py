@@ -17,7 +17,7 @@ from checker.model.result import Audit
 from checker.model.service_table import range_text
 from checker.report.aside import Aside, aside
 from checker.report.cells import csv_cell, csv_row
-from checker.report.document import plain, result_json, to_document
+from checker.report.document import plain, result_bytes, to_document
 from checker.report.outdir import OutDir, check_out_dir
 
 __all__ = ["check_out_dir", "write_outputs"]
@@ -94,13 +94,13 @@ def _write_text(path: Path, text: str) -> None:
 
 def write_outputs(audit: Audit, out_dir: Path, extra: dict[str, str] | None = None,
                   inputs: Iterable[Path | str | None] = (), doc: dict[str, Any] | None = None,
-                  json_text: str | None = None, xlsx_aside: bool = False) -> list[Path]:
+                  json_bytes: bytes | None = None, xlsx_aside: bool = False) -> list[Path]:
     """Every result file (and `extra` text files, such as a batch city's input hash) written into a staging
-    folder, then put in place of `out_dir` whole (report/outdir.py). `doc` and `json_text`: the JSON document,
-    and its text, when the caller has them already. `xlsx_aside`: report.xlsx written by a forked child
+    folder, then put in place of `out_dir` whole (report/outdir.py). `doc` and `json_bytes`: the JSON
+    document, and its UTF-8 text, when the caller has them already. `xlsx_aside`: report.xlsx written by a forked child
     meanwhile (report/aside.py; the CLI asks for it, a notebook or a batch worker does not)."""
     doc = doc or to_document(audit.result)  # once, for the JSON, HTML and xlsx alike
-    text = json_text if json_text is not None else result_json(audit.result, doc)
+    data = json_bytes if json_bytes is not None else result_bytes(audit.result, doc)
     from checker.report.html import write_html  # jinja2 and XlsxWriter: only when reports are written
     from checker.report.xlsx import write_xlsx
 
@@ -114,7 +114,7 @@ def write_outputs(audit: Audit, out_dir: Path, extra: dict[str, str] | None = No
 
     with OutDir(out_dir, "audit", inputs) as out:
         with aside(xlsx, out.path / "report.xlsx") if xlsx_aside else Aside(xlsx, out.path / "report.xlsx") as book:
-            out.write("result.json", lambda path: path.write_text(text, encoding="utf-8"))
+            out.write("result.json", lambda path: path.write_bytes(data))
             out.write("findings.csv", lambda path: _findings_csv(audit, path))
             out.write("routes.csv", lambda path: _routes_csv(audit, path, doc))
             out.write("uncovered.geojson", lambda path: _uncovered_geojson(audit, path))

@@ -516,3 +516,21 @@ def test_a_week_diffs_areas_are_unioned_in_metres():
     local, wgs84 = union_in_metres([sliver, sliver, sliver], back)
     assert local.area == pytest.approx(sliver.area, rel=1e-12)
     assert shapely.equals_exact(wgs84, project(local, back), tolerance=0)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(-5, 5), st.integers(-5, 5)), max_size=25),
+       st.lists(st.tuples(st.integers(-5, 5), st.integers(-5, 5)), max_size=25), st.sampled_from([0, 10, 30]))
+def test_a_stop_is_kept_when_a_new_stop_lies_within_30m(old, new, metres):
+    """any_within against every distance: a point on a target found by lookup, the others by distance (an
+    exact 30 m counts; an infinite position, from the far side of the earth, is near nothing)."""
+    import numpy as np
+
+    from checker.compare.match import any_within
+
+    points = np.array(old, dtype=float).reshape(-1, 2) * 10
+    targets = np.array(new, dtype=float).reshape(-1, 2) * 10
+    expected = [any(np.hypot(*(p - t)) <= metres for t in targets) for p in points]
+    assert any_within(points, targets, metres).tolist() == expected
+    far = np.array([[np.inf, 0.0], [np.nan, 0.0]])
+    assert not any_within(far, np.vstack([targets, far]), metres).any()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from checker.compare.match import SAME_STOP_M, match_directions, nearest_within
+from checker.compare.match import SAME_STOP_M, any_within, match_directions
 from checker.compare.side import Side
 from checker.model.clock import Clock
 from checker.model.diff import Change, RouteMatch
@@ -185,10 +185,10 @@ def _rule_changes(subject: dict, label: str, before: dict[str, str], after: dict
 def stop_changes(old: Side, new: Side) -> list[Change]:
     """Stops of the old feed's basic routes with no basic-served stop of the new feed within 30 m."""
     olds = old.basic_stops.sort("stop_id")
-    nearest, _ = nearest_within(olds.select("x", "y").to_numpy(), new.basic_stops, SAME_STOP_M)
+    kept = any_within(olds.select("x", "y").to_numpy(), new.basic_stops.select("x", "y").to_numpy(), SAME_STOP_M)
     changes = []
-    for row, found in zip(olds.iter_rows(named=True), nearest, strict=True):
-        if found >= 0:
+    for row, found in zip(olds.iter_rows(named=True), kept, strict=True):
+        if found:
             continue
         replacement = replacement_routes(new, np.array([[row["x"], row["y"]]]))
         name = row["stop_name"] or row["stop_id"]

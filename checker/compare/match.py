@@ -97,17 +97,21 @@ def match_directions(old: Side, old_id: str, new: Side, new_id: str) -> list[tup
     return [(o, news[taken_old[i]] if i in taken_old else None) for i, o in enumerate(olds)]
 
 
-def nearest_within(points: np.ndarray, targets: pl.DataFrame, metres: float) -> tuple[np.ndarray, np.ndarray]:
-    """For each point (x, y), the index of the nearest target row (x, y) and its distance; -1 beyond `metres`."""
-    if not len(points) or not targets.height:
-        return np.full(len(points), -1), np.full(len(points), np.inf)
+def any_within(points: np.ndarray, targets: np.ndarray, metres: float) -> np.ndarray:
+    """For each point (x, y), whether a target (x, y) lies within `metres`: a point at a target's very position
+    by a set lookup (most stops keep theirs from one export to the next), the others by an STRtree."""
+    found = np.zeros(len(points), dtype=bool)
+    # a position that is not finite (projected from the far side of the earth) lies at no distance of anything
+    finite = np.isfinite(points).all(axis=1)
+    targets = targets[np.isfinite(targets).all(axis=1)]
+    if not finite.any() or not len(targets):
+        return found
     import shapely
 
-    tree = shapely.STRtree(shapely.points(targets["x"].to_numpy(), targets["y"].to_numpy()))
-    index, distance = tree.query_nearest(shapely.points(points), max_distance=metres, return_distance=True,
-                                         all_matches=False)
-    nearest = np.full(len(points), -1)
-    far = np.full(len(points), np.inf)
-    nearest[index[0]] = index[1]
-    far[index[0]] = distance
-    return nearest, far
+    found[finite] = np.isin(points[finite, 0] + 1j * points[finite, 1], targets[:, 0] + 1j * targets[:, 1])
+    rest = np.flatnonzero(finite & ~found)
+    if len(rest):
+        tree = shapely.STRtree(shapely.points(targets))
+        near, _ = tree.query(shapely.points(points[rest]), predicate="dwithin", distance=metres)
+        found[rest[near]] = True
+    return found

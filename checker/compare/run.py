@@ -14,6 +14,7 @@ from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
 from checker import __version__
+from checker.background import in_thread
 from checker.compare.changes import route_changes, stop_changes
 from checker.compare.match import match_routes
 from checker.compare.side import Side, build_side
@@ -115,9 +116,11 @@ def _pair(old_request: Any, new_request: Any, old_done: tuple[Side, Loaded], new
     """The diff of two audits, one date each."""
     (old, old_loaded), (new, _) = old_done, new_done
     old_audit, new_audit = old.audit, new.audit
+    # the areas lost and gained (GEOS, without the GIL) while the routes and stops are compared
+    pending = in_thread(_coverage, old, new, old_loaded.districts, name="buscheck-diff-coverage")
     matches, unmatched_old, unmatched_new = match_routes(old, new)
     changes = route_changes(old, new, matches, unmatched_old, unmatched_new) + stop_changes(old, new)
-    coverage, lost_local, gained_local = _coverage(old, new, old_loaded.districts)
+    coverage, lost_local, gained_local = pending.result()
     changes += _coverage_changes(coverage, old)
 
     def routes(side: Side, ids: list[str]) -> list[dict[str, Any]]:

@@ -94,12 +94,16 @@ class Format(StrEnum):
     json = "json"
 
 
-def _stdout_open() -> None:
-    """Before any work: a process started with standard output closed (`>&-`) has nowhere to print."""
-    if sys.stdout is None:
-        raise InputError("stdout", "Standard output is closed, so the result has nowhere to go: leave it open "
-                         "(redirect it to a file or to /dev/null).",
-                         "标准输出已关闭，结果无处输出：请保持标准输出打开（可重定向到文件或 /dev/null）。")
+def _stdout_open(out: Path | None) -> bool:
+    """Before any work: whether standard output is open. A process started with it closed (`>&-`) writes its
+    files to `--out` and prints nothing; without `--out` the result would have nowhere to go: exit 2."""
+    if sys.stdout is not None:
+        return True
+    if out is None:
+        raise InputError("stdout", "Standard output is closed and no --out folder is given, so the result has "
+                         "nowhere to go: leave it open (redirect it to a file or to /dev/null), or give --out.",
+                         "标准输出已关闭且未给出 --out，结果无处输出：请保持标准输出打开（可重定向到文件或 /dev/null），或使用 --out。")
+    return False
 
 
 def _write_out(data: bytes) -> None:
@@ -218,7 +222,7 @@ def audit(**options: Any) -> None:
 
     @bulk()  # an audit, its document and reports: objects made and kept, the process ends after
     def run() -> int:
-        _stdout_open()
+        printing = _stdout_open(out)
         day: date | None = parse_date_arg(options["service_date"]) if options["service_date"] else None
         inputs = [options[spec.name] for spec in INPUTS if spec.kind == "path"]
         if out is not None:
@@ -237,7 +241,9 @@ def audit(**options: Any) -> None:
         data = result_bytes(done.result, doc) if as_json else None  # and its text (its own document when alone)
         written = write_outputs(done, out, inputs=inputs, doc=doc, json_bytes=data,
                                 xlsx_aside=True) if out is not None else []
-        if data is not None:
+        if not printing:
+            pass
+        elif data is not None:
             _write_out(data + b"\n")
         else:
             from checker.report.text import render_text
@@ -296,7 +302,7 @@ def diff(
 
     @bulk()
     def run() -> int:
-        _stdout_open()
+        printing = _stdout_open(out)
         if out is not None:
             check_out_dir(out)
         base = AuditRequest(feed=old_feed, built_up=built_up, city=city, rules=rules, profile=profile,
@@ -306,7 +312,9 @@ def diff(
                                 parse_date_arg(new_date) if new_date else None, new_routes=new_base_routes)
         result = run_diff(old, new)
         written = write_folder(out, "diff", diff_files(result), [old_feed, new_feed, built_up]) if out is not None else []
-        if output_format is Format.json:
+        if not printing:
+            pass
+        elif output_format is Format.json:
             _write_out(diff_json(result).encode("utf-8") + b"\n")
         else:
             console = _console(highlight=False, width=output_width())

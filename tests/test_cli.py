@@ -257,9 +257,9 @@ def test_the_program_with_stdout_closed_still_exits_2_on_bad_input():
 
 
 @pytest.mark.parametrize("command", ["audit", "diff"])
-def test_with_stdout_closed_a_good_audit_exits_2_before_any_work(command):
-    """Started with standard output closed (`>&-`), the result has nowhere to go: exit 2 saying so, not an
-    internal error once the work is done."""
+def test_with_stdout_closed_the_files_are_written_or_it_exits_2_before_any_work(command, tmp_path):
+    """Started with standard output closed (`>&-`): with --out the files are written and nothing is printed;
+    without, the result has nowhere to go: exit 2 saying so, not an internal error once the work is done."""
     import subprocess
     import sys
 
@@ -269,11 +269,18 @@ def test_with_stdout_closed_a_good_audit_exits_2_before_any_work(command):
     feeds = [str(city / "gtfs.zip")] * (2 if command == "diff" else 1)
     argv = ["buscheck", command, *feeds, "--built-up", str(city / "built_up.geojson"), "--city", "示例市",
             "--profile", str(city / "profile.toml"), "--format", "json"]
-    run = subprocess.run([sys.executable, "-c", "import os, runpy, sys; os.close(1); sys.stdout = None; "
-                          f"sys.argv = {argv!r}; runpy.run_module('checker', run_name='__main__')"],
-                         capture_output=True, text=True)
-    assert run.returncode == 2 and "Standard output is closed" in run.stderr and "标准输出已关闭" in run.stderr, \
-        run.stderr[-2000:]
+
+    def run(*extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", "import os, runpy, sys; os.close(1); sys.stdout = None; "
+                               f"sys.argv = {[*argv, *extra]!r}; runpy.run_module('checker', run_name='__main__')"],
+                              capture_output=True, text=True)
+
+    closed = run()
+    assert closed.returncode == 2 and "Standard output is closed" in closed.stderr and "标准输出已关闭" in closed.stderr, \
+        closed.stderr[-2000:]
+    written = run("--out", str(tmp_path / "out"))
+    assert written.returncode in (0, 1) and not written.stderr, written.stderr[-2000:]
+    assert (tmp_path / "out" / ("diff.json" if command == "diff" else "result.json")).is_file()
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists() or not hasattr(os, "mkfifo"), reason="POSIX devices and FIFOs")

@@ -97,8 +97,8 @@ def write_outputs(audit: Audit, out_dir: Path, extra: dict[str, str] | None = No
                   json_bytes: bytes | None = None, xlsx_aside: bool = False) -> list[Path]:
     """Every result file (and `extra` text files, such as a batch city's input hash) written into a staging
     folder, then put in place of `out_dir` whole (report/outdir.py). `doc` and `json_bytes`: the JSON
-    document, and its UTF-8 text, when the caller has them already. `xlsx_aside`: report.xlsx written by a forked child
-    meanwhile (report/aside.py; the CLI asks for it, a notebook or a batch worker does not)."""
+    document, and its UTF-8 text, when the caller has them already. `xlsx_aside`: report.xlsx written by a
+    forked child meanwhile (report/aside.py; the CLI asks for it, a notebook or a batch worker does not)."""
     doc = doc or to_document(audit.result)  # once, for the JSON, HTML and xlsx alike
     data = json_bytes if json_bytes is not None else result_bytes(audit.result, doc)
     from checker.report.html import write_html  # jinja2 and XlsxWriter: only when reports are written
